@@ -1,0 +1,136 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import SplitPhoneNumberField
+from phonenumber_field.widgets import PhoneNumberPrefixWidget
+
+from .models import Address, ClientType, User
+from .vat import VAT_PREFIXES, is_valid_vat, normalise_vat_number
+
+
+class PhoneWidget(PhoneNumberPrefixWidget):
+    """Region select + number, each with an accessible name of its own."""
+
+    def __init__(self, widgets, attrs=None):
+        super().__init__(widgets, attrs)
+        self.widgets[0].attrs.update({"aria-label": _("Country prefix"), "autocomplete": "tel-country-code"})
+        self.widgets[1].attrs.update({"aria-label": _("Phone number"), "autocomplete": "tel-national"})
+
+
+class PhoneField(SplitPhoneNumberField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget = PhoneWidget((self.fields[0].widget, self.fields[1].widget))
+
+
+def clean_vat_fields(form, prefix_field="vat_country", number_field="vat_number", required=False):
+    """Validate a VAT prefix + number pair on ``form``; store the number normalised."""
+    prefix = form.cleaned_data.get(prefix_field, "")
+    raw_number = form.cleaned_data.get(number_field, "")
+    number = normalise_vat_number(prefix, raw_number)
+    if required and not prefix:
+        form.add_error(prefix_field, _("A B2B partner must choose the VAT country prefix."))
+    if required and not number:
+        form.add_error(number_field, _("A B2B partner must give the company tax identification number."))
+    if number and not prefix and not form.has_error(prefix_field):
+        form.add_error(prefix_field, _("Choose the country prefix of this tax identification number."))
+    if prefix and number and not is_valid_vat(prefix, number):
+        form.add_error(
+            number_field,
+            _("%(vat)s is not a valid VAT number for this country; check the digits.") % {"vat": f"{prefix}{number}"},
+        )
+    form.cleaned_data[number_field] = number
+
+
+class SignupForm(AllauthSignupForm):
+    client_type = forms.ChoiceField(label=_("Client type"), choices=ClientType.choices, initial=ClientType.B2B_PARTNER)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    vat_country = forms.ChoiceField(
+        label=_("VAT country prefix"),
+        choices=[("", _("— none —"))] + VAT_PREFIXES,
+        required=False,
+        help_text=_("Leave empty if your company has no VAT number."),
+    )
+    vat_number = forms.CharField(
+        label=_("Company tax identification number"),
+        max_length=30,
+        required=False,
+        help_text=_("Without the country prefix, for example 18547290."),
+    )
+    phone = PhoneField(label=_("Phone number"), help_text=_("Choose the country prefix, then type the number."))
+    terms = forms.BooleanField(label=_("I accept the terms and the privacy policy"), required=True)
+
+    field_order = [
+        "client_type",
+        "first_name",
+        "last_name",
+        "vat_country",
+        "vat_number",
+        "email",
+        "phone",
+        "username",
+        "password1",
+        "password2",
+        "terms",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail address")
+        self.fields["email"].help_text = _(
+            "Every message about your claims goes to this address; you can also log in with it."
+        )
+        self.fields["username"].label = _("Login (username)")
+        self.fields["terms"].help_text = format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse_lazy("terms"),
+            _("Read the terms and the privacy policy (opens in a new tab)"),
+        )
+        self.fields["terms"].error_messages["required"] = _(
+            "You must accept the terms and the privacy policy to open an account."
+        )
+        for name in ("email", "username", "password1", "password2"):
+            self.fields[name].widget.attrs.pop("placeholder", None)
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_vat_fields(self, required=cleaned.get("client_type") == ClientType.B2B_PARTNER)
+        return self.cleaned_data
+
+    def custom_signup(self, request, user):
+        data = self.cleaned_data
+        user.client_type = data["client_type"]
+        user.first_name = data["first_name"]
+        user.last_name = data["last_name"]
+        user.vat_country = data.get("vat_country", "")
+        user.vat_number = data.get("vat_number", "")
+        user.phone = data["phone"]
+        user.language = getattr(request, "LANGUAGE_CODE", None) or user.language
+        user.terms_accepted_at = timezone.now()
+        user.save()
+
+
+class ProfileForm(forms.ModelForm):
+    phone = PhoneField(label=_("Phone number"))
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "phone", "language"]
+        labels = {"language": _("Language of the portal and of e-mails")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+
+
+class AddressForm(forms.ModelForm):
+    phone = PhoneField(label=_("Phone number"))
+
+    class Meta:
+        model = Address
+        fields = ["name", "street", "postal_code", "city", "country", "phone", "is_default"]

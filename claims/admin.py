@@ -1,0 +1,438 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, OuterRef, Subquery
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from warranty.models import Brand
+
+from . import services
+from .models import (
+    OPEN_STATUSES,
+    Attachment,
+    Claim,
+    ClaimLine,
+    ClaimType,
+    ImportBatch,
+    Message,
+    Resolution,
+    Status,
+    StatusChange,
+)
+from .workflow import TransitionError, allowed_targets
+
+
+@admin.register(ClaimType)
+class ClaimTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "brand", "active", "position"]
+    list_editable = ["active", "position"]
+    list_filter = ["active", "brand"]
+    search_fields = ["name", "code"]
+
+
+class BrandFilter(admin.SimpleListFilter):
+    title = _("brand")
+    parameter_name = "brand"
+
+    def lookups(self, request, model_admin):
+        return [(str(b.pk), b.name) for b in Brand.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(lines__product__brand_id=self.value()).distinct()
+        return queryset
+
+
+class ClaimLineInline(admin.StackedInline):
+    model = ClaimLine
+    extra = 0
+    fields = ["position", "product", "serial", "quantity", "fault_type", "document_date", "description"]
+    readonly_fields = ["position", "product", "document_date"]
+    raw_id_fields = ["product"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product", "fault_type")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "fault_type" and field is not None:
+            field.widget.can_add_related = field.widget.can_change_related = field.widget.can_delete_related = False
+            field.widget.can_view_related = False
+        return field
+
+
+class MessageInline(admin.StackedInline):
+    model = Message
+    extra = 1
+    fields = ["created_at", "author", "from_service", "internal", "body"]
+    readonly_fields = ["created_at", "author", "from_service"]
+    can_delete = False
+    verbose_name = _("message")
+    verbose_name_plural = _("messages with the partner (a new message is e-mailed unless internal)")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+class ClaimAdminForm(forms.ModelForm):
+    new_status = forms.ChoiceField(label=_("Change the status to"), required=False)
+    note = forms.CharField(
+        label=_("Note for the partner"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown on the timeline and sent by e-mail."),
+    )
+    internal_note = forms.CharField(
+        label=_("Internal note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Seen only by the service staff."),
+    )
+    new_resolution = forms.ChoiceField(
+        label=_("Resolution"),
+        required=False,
+        choices=[("", "—"), *Resolution.choices],
+        help_text=_("Required to resolve."),
+    )
+    new_return_tracking = forms.CharField(
+        label=_("Return tracking number"), required=False, max_length=60, help_text=_("Required to ship back.")
+    )
+    new_quote_amount = forms.DecimalField(
+        label=_("Quote amount"),
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        help_text=_("For a paid repair: with “Waiting for you”, the partner accepts or declines it."),
+    )
+    new_quote_currency = forms.ChoiceField(
+        label=_("Currency"),
+        required=False,
+        choices=[("RON", "RON"), ("EUR", "EUR"), ("PLN", "PLN"), ("HUF", "HUF"), ("CZK", "CZK")],
+    )
+    new_quote_text = forms.CharField(label=_("Quote details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = Claim
+        fields = ["claim_type", "own_number", "waybill", "package_contents"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        status = self.instance.status if self.instance.pk else Status.REGISTERED
+        self.fields["new_status"].choices = [("", _("— keep “%(s)s” —") % {"s": Status(status).label})] + [
+            (s.value, s.label) for s in allowed_targets(status)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        to = cleaned.get("new_status")
+        if not to:
+            return cleaned
+        if to == Status.RESOLVED and not (cleaned.get("new_resolution") or self.instance.resolution):
+            self.add_error("new_resolution", _("Choose a resolution to resolve the claim."))
+        if to == Status.SHIPPED_BACK and not (cleaned.get("new_return_tracking") or self.instance.return_tracking):
+            self.add_error("new_return_tracking", _("Give the return tracking number to ship the claim back."))
+        if (
+            to == Status.WAITING_CUSTOMER
+            and cleaned.get("new_quote_amount") is not None
+            and not cleaned.get("new_quote_text")
+        ):
+            self.add_error("new_quote_text", _("Describe what the quote covers."))
+        return cleaned
+
+
+def _bulk_action(target, label):
+    def action(modeladmin, request, queryset):
+        changed, refused = services.claims_change_status_bulk(claims=list(queryset), to=target, by=request.user)
+        if changed:
+            modeladmin.message_user(
+                request,
+                gettext("%(n)d claims moved to “%(status)s”.") % {"n": len(changed), "status": Status(target).label},
+                messages.SUCCESS,
+            )
+        for claim, message in refused:
+            modeladmin.message_user(request, f"{claim.rma_number}: {message}", messages.WARNING)
+
+    action.__name__ = f"mark_{target}"
+    return admin.action(description=label)(action)
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    form = ClaimAdminForm
+    list_display = ["rma_number", "partner", "company_vat", "status", "claim_type", "brand", "age", "created_at"]
+    list_filter = ["status", "claim_type", BrandFilter, ("created_at", admin.DateFieldListFilter)]
+    search_fields = [
+        "rma_number",
+        "lines__serial",
+        "own_number",
+        "owner__email",
+        "owner__vat_number",
+        "waybill",
+        "return_tracking",
+    ]
+    list_select_related = ["owner", "claim_type"]
+    list_per_page = 50
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+    inlines = [ClaimLineInline, MessageInline]
+    readonly_fields = [
+        "timeline",
+        "attachment_list",
+        "rma_number",
+        "owner_details",
+        "status",
+        "resolution",
+        "return_tracking",
+        "quote_summary",
+        "return_address",
+        "ars_data",
+        "created_at",
+        "status_changed_at",
+        "import_batch",
+    ]
+    fieldsets = [
+        (None, {"fields": ["rma_number", "owner_details", "status", "resolution", "return_tracking", "quote_summary"]}),
+        (
+            _("Change the status"),
+            {
+                "fields": [
+                    "new_status",
+                    "note",
+                    "internal_note",
+                    "new_resolution",
+                    "new_return_tracking",
+                    ("new_quote_amount", "new_quote_currency"),
+                    "new_quote_text",
+                ]
+            },
+        ),
+        (
+            _("Claim"),
+            {"fields": ["claim_type", "own_number", "ars_data", "waybill", "package_contents", "return_address"]},
+        ),
+        (_("Timeline and attachments"), {"fields": ["timeline", "attachment_list"]}),
+        (_("Dates"), {"fields": ["created_at", "status_changed_at", "import_batch"], "classes": ["collapse"]}),
+    ]
+    actions = [
+        _bulk_action(Status.RECEIVED, _("Mark the selected claims as received")),
+        _bulk_action(Status.DIAGNOSIS, _("Put the selected claims in diagnosis")),
+        _bulk_action(Status.REPAIR, _("Put the selected claims in repair")),
+        _bulk_action(Status.CLOSED, _("Close the selected claims")),
+    ]
+
+    def get_queryset(self, request):
+        first_brand = (
+            ClaimLine.objects.filter(claim=OuterRef("pk")).order_by("position").values("product__brand__name")[:1]
+        )
+        return super().get_queryset(request).annotate(first_brand=Subquery(first_brand))
+
+    def get_search_results(self, request, queryset, search_term):
+        # "RO18547290" finds the company: VAT numbers are stored without the prefix.
+        from accounts.vat import split_vat_id
+
+        prefix, number = split_vat_id(search_term)
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if prefix and number:
+            queryset |= self.model.objects.filter(owner__vat_country=prefix, owner__vat_number=number)
+        return queryset, True
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("partner"), ordering="owner__last_name")
+    def partner(self, obj):
+        return f"{obj.owner.get_full_name()} <{obj.owner.email}>"
+
+    @admin.display(description=_("company VAT id"), ordering="owner__vat_number")
+    def company_vat(self, obj):
+        return obj.owner.vat_id
+
+    @admin.display(description=_("brand"), ordering="first_brand")
+    def brand(self, obj):
+        return obj.first_brand
+
+    @admin.display(description=_("age (days)"), ordering="created_at")
+    def age(self, obj):
+        return (timezone.now() - obj.created_at).days
+
+    @admin.display(description=_("partner"))
+    def owner_details(self, obj):
+        owner = obj.owner
+        return format_html(
+            "{} · {} · {} · {}", owner.get_full_name(), owner.email, owner.vat_id or "—", owner.phone or "—"
+        )
+
+    @admin.display(description=_("timeline"))
+    def timeline(self, obj):
+        changes = StatusChange.objects.filter(claim=obj).select_related("by").order_by("created_at", "id")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    date_format(timezone.localtime(c.created_at), "SHORT_DATETIME_FORMAT"),
+                    c.get_from_status_display() or "—",
+                    c.get_to_status_display(),
+                    c.by.get_full_name() if c.by else "—",
+                    c.note or "—",
+                    c.internal_note or "—",
+                )
+                for c in changes
+            ),
+        )
+        header = format_html(
+            "<tr><th scope='col'>{}</th><th scope='col'>{}</th><th scope='col'>{}</th><th scope='col'>{}</th>"
+            "<th scope='col'>{}</th><th scope='col'>{}</th></tr>",
+            _("when"),
+            _("from"),
+            _("to"),
+            _("by"),
+            _("note for the partner"),
+            _("internal note"),
+        )
+        return format_html("<table><thead>{}</thead><tbody>{}</tbody></table>", header, rows)
+
+    @admin.display(description=_("attachments"))
+    def attachment_list(self, obj):
+        attachments = Attachment.objects.filter(claim=obj).order_by("created_at", "id")
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> · {} · {} KB</li>',
+            (
+                (
+                    reverse("admin:claims_claim_attachment", args=[obj.pk, a.pk]),
+                    a.original_name,
+                    a.get_kind_display(),
+                    max(1, a.size // 1024),
+                )
+                for a in attachments
+            ),
+        )
+        return format_html("<ul>{}</ul>", items) if attachments else "—"
+
+    @admin.display(description=_("return address"))
+    def return_address(self, obj):
+        return ", ".join(str(line) for line in obj.return_address_lines)
+
+    @admin.display(description=_("quote"))
+    def quote_summary(self, obj):
+        if obj.quote_amount is None:
+            return "—"
+        return f"{obj.quote_amount} {obj.quote_currency} · {obj.get_quote_decision_display()}"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        to = form.cleaned_data.get("new_status")
+        if not to:
+            return
+        amount = form.cleaned_data.get("new_quote_amount")
+        quote = (
+            (amount, form.cleaned_data.get("new_quote_currency"), form.cleaned_data.get("new_quote_text"))
+            if amount is not None
+            else None
+        )
+        try:
+            services.claim_change_status(
+                claim=obj,
+                to=to,
+                by=request.user,
+                note=form.cleaned_data.get("note", ""),
+                internal_note=form.cleaned_data.get("internal_note", ""),
+                resolution=form.cleaned_data.get("new_resolution", ""),
+                return_tracking=form.cleaned_data.get("new_return_tracking", ""),
+                quote=quote,
+            )
+        except TransitionError as error:
+            self.message_user(request, error.message, messages.ERROR)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Message:
+            return super().save_formset(request, form, formset, change)
+        for message_form in formset.forms:
+            if message_form.has_changed() and not message_form.instance.pk and message_form.cleaned_data.get("body"):
+                services.message_post(
+                    claim=form.instance,
+                    author=request.user,
+                    body=message_form.cleaned_data["body"],
+                    from_service=True,
+                    internal=message_form.cleaned_data.get("internal", False),
+                )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:claim_pk>/attachment/<int:pk>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="claims_claim_attachment",
+            ),
+            path("overview/", self.admin_site.admin_view(self.overview_view), name="claims_claim_overview"),
+        ] + super().get_urls()
+
+    def attachment_view(self, request, claim_pk, pk):
+        if not self.has_view_permission(request):
+            raise Http404
+        attachment = get_object_or_404(Attachment, pk=pk, claim_id=claim_pk)
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(
+            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def overview_view(self, request):
+        if not self.has_view_permission(request):
+            raise Http404
+        counts = dict(Claim.objects.values_list("status").annotate(n=Count("id")).order_by())
+        rows = [(s.value, s.label, counts.get(s.value, 0)) for s in Status]
+        peak = max([n for _v, _l, n in rows] + [1])
+        oldest = list(
+            Claim.objects.filter(status__in=OPEN_STATUSES)
+            .select_related("owner", "claim_type")
+            .order_by("created_at")[:15]
+        )
+        now = timezone.now()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Service overview"),
+            "rows": [(v, label, n, round(100 * n / peak)) for v, label, n in rows],
+            "oldest": [(c, (now - c.created_at).days) for c in oldest],
+            "open_total": sum(counts.get(s, 0) for s in OPEN_STATUSES),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/overview.html", context)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "owner", "file_name", "claim_count"]
+    list_select_related = ["owner"]
+    search_fields = ["file_name", "owner__email"]
+    readonly_fields = ["owner", "file_name", "claim_count", "handover_pdf", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,243 @@
+"""CSV import of claims (spec section 5): check the whole file, then create every claim or none.
+
+Columns, in this order: own claim number, EAN, serial number, sale date
+(yyyy-mm-dd), problem description, service expectations. A header row is
+optional. Files as Excel writes them are accepted: comma or semicolon, UTF-8
+with or without BOM (Windows-1250 as a fallback), quoted fields with commas
+and line breaks, trailing empty lines.
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from warranty.models import Product
+from warranty.selectors import ean_error, normalise_ean, normalise_serial
+
+from .forms import check_line
+from .models import ImportBatch
+from .services import LineData, claims_create_many
+
+MAX_FILE_SIZE = 5 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_ERRORS_SHOWN = 500
+
+COLUMNS = [
+    ("own_number", gettext_lazy("Own claim number")),
+    ("ean", gettext_lazy("EAN")),
+    ("serial", gettext_lazy("Serial number")),
+    ("sale_date", gettext_lazy("Sale date")),
+    ("description", gettext_lazy("Problem description")),
+    ("expectations", gettext_lazy("Service expectations")),
+]
+TEMPLATE_HEADER = [
+    "own_claim_number",
+    "ean",
+    "serial_number",
+    "sale_date",
+    "problem_description",
+    "service_expectations",
+]
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    errors: list = field(default_factory=list)
+    error_count: int = 0
+    file_error: str = ""
+    rows: list = field(default_factory=list)
+    batch: ImportBatch | None = None
+    claims: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.file_error and not self.error_count
+
+
+def decode(raw):
+    if b"\x00" in raw[:4096]:
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    for encoding in ("utf-8", "cp1250"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def sniff_delimiter(text):
+    first_line = text.split("\n", 1)[0]
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def read_records(text):
+    """Yield (row number, cells) for every non-empty record; row numbers count records as Excel shows rows."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    for number, cells in enumerate(reader, start=1):
+        cells = [c.strip() for c in cells]
+        if any(cells):
+            yield number, cells
+
+
+def looks_like_header(cells):
+    return len(cells) > 1 and not normalise_ean(cells[1]).isdigit()
+
+
+def parse_date(value):
+    try:
+        return datetime.datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+def check_file(uploaded, *, claim_type, today=None):
+    """Phase one: read and check every row. Nothing is written."""
+    result = ImportResult()
+    if uploaded.size > MAX_FILE_SIZE:
+        result.file_error = _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_SIZE // (1024 * 1024)}
+        return result
+    text = decode(uploaded.read())
+    if text is None:
+        result.file_error = _("This is not a CSV text file. Save the sheet as “CSV UTF-8” and upload that file.")
+        return result
+    try:
+        records = list(read_records(text))
+    except csv.Error as error:
+        result.file_error = _("The file cannot be read as CSV: %(error)s") % {"error": error}
+        return result
+    if records and looks_like_header(records[0][1]):
+        records = records[1:]
+    if not records:
+        result.file_error = _("The file has no claims in it.")
+        return result
+    if len(records) > MAX_ROWS:
+        result.file_error = _("The file has %(n)d rows; at most %(max)d claims can be imported at once.") % {
+            "n": len(records),
+            "max": MAX_ROWS,
+        }
+        return result
+
+    eans = {normalise_ean(cells[1]) for _n, cells in records if len(cells) > 1}
+    products = {
+        p.ean: p for p in Product.objects.filter(ean__in=eans).select_related("brand").prefetch_related("fault_types")
+    }
+    labels = dict(COLUMNS)
+
+    def error(row, column, message):
+        result.error_count += 1
+        if len(result.errors) < MAX_ERRORS_SHOWN:
+            result.errors.append(RowError(row=row, column=str(labels[column]), message=str(message)))
+
+    for number, cells in records:
+        if len(cells) < 5 or len(cells) > 6:
+            error(
+                number, "own_number", _("Expected 6 columns (the last one optional), found %(n)d.") % {"n": len(cells)}
+            )
+            continue
+        cells = cells + [""] * (6 - len(cells))
+        own_number, raw_ean, raw_serial, raw_date, description, expectations = cells
+        row_ok = True
+        code = normalise_ean(raw_ean)
+        product = None
+        if message := ean_error(code):
+            error(number, "ean", message)
+            row_ok = False
+        else:
+            product = products.get(code)
+            if product is None:
+                error(number, "ean", _("No product with the EAN %(code)s is in our catalogue.") % {"code": code})
+                row_ok = False
+        sale_date = parse_date(raw_date)
+        if sale_date is None:
+            error(number, "sale_date", _("“%(value)s” is not a date in the form yyyy-mm-dd.") % {"value": raw_date})
+            row_ok = False
+        if not description:
+            error(number, "description", _("Describe the problem."))
+            row_ok = False
+        if len(own_number) > 60:
+            error(number, "own_number", _("At most 60 characters."))
+            row_ok = False
+        serial = normalise_serial(raw_serial)
+        if len(serial) > 100:
+            error(number, "serial", _("At most 100 characters."))
+            row_ok = False
+        if product is not None:
+            problems = check_line(
+                product, serial=serial, quantity=1, fault_type=None, document_date=sale_date, today=today
+            )
+            # The CSV has no fault type column: the service sets it on arrival.
+            problems.pop("fault_type", None)
+            for name, message in problems.items():
+                error(number, {"document_date": "sale_date"}.get(name, name), message)
+                row_ok = False
+            if claim_type is not None and claim_type.brand_id and product.brand_id != claim_type.brand_id:
+                error(
+                    number,
+                    "ean",
+                    _("The claim type “%(type)s” is reserved for %(brand)s products.")
+                    % {"type": claim_type, "brand": claim_type.brand.name},
+                )
+                row_ok = False
+        if row_ok:
+            result.rows.append(
+                {
+                    "own_number": own_number,
+                    "line": LineData(
+                        product=product,
+                        serial=serial,
+                        document_date=sale_date,
+                        description=description,
+                        expectations=expectations,
+                    ),
+                }
+            )
+    if result.error_count:
+        result.rows = []
+    return result
+
+
+@transaction.atomic
+def claims_import_csv(*, user, uploaded, claim_type, return_address, today=None):
+    """Check the whole file; if every row is right, create all its claims in one transaction."""
+    result = check_file(uploaded, claim_type=claim_type, today=today)
+    if not result.ok:
+        return result
+    result.batch = ImportBatch.objects.create(
+        owner=user, file_name=(uploaded.name or "claims.csv")[:200], claim_count=len(result.rows)
+    )
+    result.claims = claims_create_many(
+        user=user, claim_type=claim_type, return_address=return_address, rows=result.rows, batch=result.batch
+    )
+    return result
+
+
+def template_csv():
+    """The downloadable template: header and two example rows, semicolon-separated as Excel writes it in Romania."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(TEMPLATE_HEADER)
+    writer.writerow(
+        [
+            "PR-1001",
+            "5901234123457",
+            "SN12345678",
+            datetime.date.today().isoformat(),
+            _("Does not turn on"),
+            _("Repair"),
+        ]
+    )
+    return "\ufeff" + out.getvalue()

@@ -1,0 +1,171 @@
+"""Demo data for the embedded default: accounts, and later catalogue and claims."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+
+from accounts.models import Address, ClientType
+
+DEMO_PASSWORD_PARTNER = "demo-partner-2026"
+DEMO_PASSWORD_STAFF = "demo-service-2026"
+
+PARTNERS = [
+    # username, first, last, email, vat country, vat number, company
+    ("partener", "Ana", "Popescu", "partener@example.com", "RO", "18547290", "Electro Demo SRL"),
+    ("altfirma", "Mihai", "Ionescu", "altfirma@example.com", "RO", "14399840", "Alt Magazin SRL"),
+]
+
+
+def _user(username, *, email, password, **fields):
+    User = get_user_model()
+    user = User.objects.filter(username=username).first() or User(username=username)
+    for key, value in fields.items():
+        setattr(user, key, value)
+    user.email = email
+    user.set_password(password)
+    user.save()
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    return user
+
+
+def load():
+    """Accounts, the demo catalogue (warranty.demo) and a few claims for the demo partner."""
+    from warranty import demo as warranty_demo
+
+    logins = load_accounts()
+    warranty_demo.load()
+    load_claims()
+    return logins
+
+
+def hints():
+    """What to type on the dashboard, printed by the demo_data command."""
+    from warranty import demo as w
+
+    return [
+        ("EAN in warranty", w.DEMO_EAN_IN_WARRANTY),
+        ("EAN, warranty expired", w.DEMO_EAN_EXPIRED),
+        ("EAN not bought by the demo partner", w.DEMO_EAN_NOT_BOUGHT),
+        ("serial sold to the demo partner", w.DEMO_SERIAL_OWN),
+        ("serial sold to another company", w.DEMO_SERIAL_OTHER),
+        ("EAN with serial and fault type (claim)", w.DEMO_EAN_NEEDS_SERIAL_AND_FAULT),
+        ("EAN of an accessory with quantity", w.DEMO_EAN_ACCESSORY_QTY),
+    ]
+
+
+def load_claims():
+    """Three claims at different stages, once, so the partner's pages are not empty."""
+    import datetime
+
+    from django.utils import timezone
+
+    from claims.models import Claim, ClaimType, Resolution, Status
+    from claims.models import AttachmentKind
+    from claims.services import ClaimData, LineData, ReturnAddress, UploadData, claim_change_status, claim_create
+    from warranty import demo as w
+    from warranty.models import Product
+
+    User = get_user_model()
+    partner = User.objects.get(username="partener")
+    staff = User.objects.get(username="service")
+    if Claim.objects.filter(owner=partner).exists():
+        return
+    address = ReturnAddress.from_address(partner.addresses.get(is_default=True))
+    warranty_type = ClaimType.objects.get(code="warranty")
+    product = Product.objects.get(ean=w.DEMO_EAN_IN_WARRANTY)
+    today = timezone.localdate()
+
+    def make(description, own_number):
+        line = LineData(
+            product=product,
+            document_date=today - datetime.timedelta(days=90),
+            description=description,
+            serial="DEMO" + own_number.replace("-", ""),
+        )
+        invoice = UploadData(
+            file=ContentFile(_demo_invoice_pdf(), name="factura-INN-2026-03318.pdf"),
+            kind=AttachmentKind.SALES_DOCUMENT,
+            content_type="application/pdf",
+        )
+        data = ClaimData(
+            claim_type=warranty_type,
+            lines=[line],
+            return_address=address,
+            own_number=own_number,
+            uploads=[invoice],
+            package_contents="Produs, cablu de încărcare",
+        )
+        return claim_create(user=partner, data=data, notify=False)
+
+    make("Nu pornește după actualizarea de firmware.", "ED-101")
+    in_diagnosis = make("Se oprește după câteva minute.", "ED-102")
+    for status in (Status.RECEIVED, Status.DIAGNOSIS):
+        claim_change_status(claim=in_diagnosis, to=status, by=staff, note="", notify=False)
+    done = make("Ecran crăpat la livrare.", "ED-103")
+    for status in (Status.RECEIVED, Status.DIAGNOSIS, Status.REPAIR):
+        claim_change_status(claim=done, to=status, by=staff, notify=False)
+    claim_change_status(claim=done, to=Status.RESOLVED, by=staff, resolution=Resolution.REPAIRED, notify=False)
+    claim_change_status(
+        claim=done, to=Status.SHIPPED_BACK, by=staff, return_tracking="FAN0012345678", notify=False
+    )
+
+
+def _demo_invoice_pdf():
+    """A one-page stand-in for the partner's sales invoice."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(72, 770, "Factura INN-2026-03318")
+    pdf.setFont("Helvetica", 11)
+    pdf.drawString(72, 745, "Electro Demo SRL - demo document")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def load_accounts():
+    logins = []
+    for username, first, last, email, country, number, company in PARTNERS:
+        user = _user(
+            username,
+            email=email,
+            password=DEMO_PASSWORD_PARTNER,
+            first_name=first,
+            last_name=last,
+            client_type=ClientType.B2B_PARTNER,
+            vat_country=country,
+            vat_number=number,
+            phone="+40721000001" if username == "partener" else "+40721000002",
+        )
+        if not user.addresses.exists():
+            Address.objects.create(
+                user=user,
+                name=company,
+                street="Bd. Unirii nr. 10" if username == "partener" else "Str. Lunga nr. 5",
+                postal_code="030823" if username == "partener" else "500035",
+                city="Bucuresti" if username == "partener" else "Brasov",
+                country="RO",
+                phone=user.phone,
+                is_default=True,
+            )
+        logins.append((f"B2B partner ({company})", username, DEMO_PASSWORD_PARTNER))
+    staff = _user(
+        "service",
+        email="tehnician@example.com",
+        password=DEMO_PASSWORD_STAFF,
+        first_name="Radu",
+        last_name="Tehnician",
+        is_staff=True,
+        client_type=ClientType.END_CUSTOMER,
+    )
+    group = Group.objects.filter(name="Service staff").first()
+    if group:
+        staff.groups.add(group)
+    logins.append(("Service staff (admin)", "service", DEMO_PASSWORD_STAFF))
+    return logins

@@ -1,0 +1,466 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import AddressForm
+from warranty.models import FaultType, Product
+from warranty.selectors import ean_error, normalise_ean, normalise_serial
+
+from .models import AttachmentKind, ClaimLine, ClaimType, Status
+from .services import ClaimData, LineData, ReturnAddress, UploadData
+from .uploads import MAX_FILES_PER_CLAIM, MultipleFileField
+
+MAX_LINES = 20
+
+
+class ClaimSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find a claim"),
+        max_length=100,
+        help_text=_("RMA number (RMA/number/SR/year), product serial number or your own claim number."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
+    )
+
+
+class ClaimTypeSelect(forms.Select):
+    """Options reserved to a brand carry data-brand, so the page can hide them for other products."""
+
+    def __init__(self, *args, brands=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.brands = brands or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        brand = self.brands.get(str(getattr(value, "value", value)))
+        if brand:
+            option["attrs"]["data-brand"] = brand
+        return option
+
+
+def load_product(ean):
+    return Product.objects.select_related("brand").prefetch_related("fault_types").filter(ean=ean).first()
+
+
+def product_error(raw_ean):
+    """(product, message): the product for a typed EAN, or why there is none."""
+    code = normalise_ean(raw_ean)
+    if message := ean_error(code):
+        return None, message
+    product = load_product(code)
+    if product is None:
+        return None, _("No product with the EAN %(code)s is in our catalogue. Check the code on the box.") % {
+            "code": code
+        }
+    return product, None
+
+
+def check_line(product, *, serial, quantity, fault_type, document_date, today=None):
+    """The rules of one claim line, shared by the web form and the CSV import: {field: message}."""
+    errors = {}
+    today = today or timezone.localdate()
+    if product.brand.requires_serial and not serial:
+        errors["serial"] = _("%(brand)s products need the serial number: it is on the device or its box.") % {
+            "brand": product.brand.name
+        }
+    fault_types = list(product.fault_types.all())
+    if fault_types and fault_type is None:
+        errors["fault_type"] = _("Choose the fault type of this product.")
+    elif fault_type is not None and fault_type not in fault_types:
+        errors["fault_type"] = _("This fault type does not apply to this product.")
+    if document_date and document_date > today:
+        errors["document_date"] = _("The document date cannot be in the future.")
+    elif document_date and document_date.year < 2000:
+        errors["document_date"] = _("Give the date printed on the sales document.")
+    return errors
+
+
+class LineForm(forms.Form):
+    ean = forms.CharField(
+        label=_("EAN/GTIN-13 code"),
+        max_length=40,
+        help_text=_("13 digits, on the product's box."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    serial = forms.CharField(label=_("Serial number"), max_length=100, required=False)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999, required=False)
+    fault_type = forms.ModelChoiceField(
+        label=_("Fault type"), queryset=FaultType.objects.all(), required=False, empty_label=_("Choose a fault type")
+    )
+    document_date = forms.DateField(
+        label=_("Document date"),
+        help_text=_("The date on the sales document you attach."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    description = forms.CharField(
+        label=_("Description of the defect"),
+        max_length=5000,
+        help_text=_(
+            "The defect, the problem, what you expect from the service and any visible mechanical damage. "
+            "The more detail, the shorter the repair."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product = None
+        code = normalise_ean(self.data.get(self.add_prefix("ean"), "")) if self.is_bound else ""
+        if code and not ean_error(code):
+            self.product = load_product(code)
+        if self.product is not None:
+            self.fields["fault_type"].queryset = self.product.fault_types.all()
+
+    @property
+    def ean_message(self):
+        """Why the typed EAN gives no product (for the live product preview)."""
+        _product, message = product_error(self.data.get(self.add_prefix("ean"), ""))
+        return message
+
+    def clean_ean(self):
+        product, message = product_error(self.cleaned_data["ean"])
+        if message:
+            raise forms.ValidationError(message)
+        self.product = product
+        return product.ean
+
+    def clean_serial(self):
+        return normalise_serial(self.cleaned_data.get("serial"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.product is None or "ean" not in cleaned:
+            return cleaned
+        errors = check_line(
+            self.product,
+            serial=cleaned.get("serial", ""),
+            quantity=cleaned.get("quantity"),
+            fault_type=cleaned.get("fault_type"),
+            document_date=cleaned.get("document_date"),
+        )
+        for name, message in errors.items():
+            if not self.has_error(name):
+                self.add_error(name, message)
+        return cleaned
+
+    def to_line(self):
+        data = self.cleaned_data
+        return LineData(
+            product=self.product,
+            serial=data.get("serial", ""),
+            # Only products that ask for a quantity take one; the field is not shown for others.
+            quantity=(data.get("quantity") or 1) if self.product.quantity_allowed else 1,
+            fault_type=data.get("fault_type"),
+            document_date=data["document_date"],
+            description=data["description"],
+        )
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = _("Remove this product")
+
+    def clean(self):
+        if any(self.errors):
+            return
+        lines = [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+        if not lines:
+            raise forms.ValidationError(_("Add at least one product."))
+
+
+LineFormSet = forms.formset_factory(
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=0,
+    min_num=1,
+    max_num=MAX_LINES,
+    validate_max=True,
+    absolute_max=MAX_LINES,
+    can_delete=True,
+)
+
+
+class ClaimForm(forms.Form):
+    claim_type = forms.ModelChoiceField(
+        label=_("Claim type"),
+        queryset=ClaimType.objects.none(),
+        empty_label=_("Choose the claim type"),
+        help_text=_("DJI types are reserved for DJI products."),
+    )
+    own_number = forms.CharField(
+        label=_("Own claim number"),
+        max_length=60,
+        required=False,
+        help_text=_("Optional: your own reference, to find the claim later."),
+    )
+    ars_data = forms.CharField(label=_("ARS data"), max_length=200, required=False, help_text=_("Optional."))
+    waybill = forms.CharField(
+        label=_("Own waybill / tracking number"),
+        max_length=60,
+        required=False,
+        help_text=_("Optional: the tracking number of the parcel you send."),
+    )
+    package_contents = forms.CharField(
+        label=_("Package contents"),
+        max_length=2000,
+        required=False,
+        help_text=_("List every item you send with the device: charger, cables, case, remote control…"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    return_address = forms.ChoiceField(
+        label=_("Send the device back to"), help_text=_("An address of your address book, or a new one.")
+    )
+    save_address = forms.BooleanField(label=_("Save the new address in my address book"), required=False, initial=True)
+    sales_documents = MultipleFileField(
+        label=_("Copy of the sales document"),
+        max_files=MAX_FILES_PER_CLAIM,
+        help_text=_("Required. PDF, JPEG, PNG or WebP, up to 10 MB a file."),
+    )
+    photos = MultipleFileField(
+        label=_("Photos and other files"),
+        max_files=MAX_FILES_PER_CLAIM,
+        required=False,
+        help_text=_("Optional. Images up to 40 megapixels; at most 10 files per claim in all."),
+    )
+    confirm_duplicate = forms.BooleanField(label=_("I know, open another claim for this serial number"), required=False)
+
+    NEW_ADDRESS = "new"
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        types = list(ClaimType.objects.filter(active=True).select_related("brand"))
+        field = self.fields["claim_type"]
+        field.queryset = ClaimType.objects.filter(active=True).select_related("brand")
+        field.widget = ClaimTypeSelect(brands={str(t.pk): t.brand.name for t in types if t.brand})
+        field.widget.choices = field.choices
+        field.widget.is_required = True
+        self.addresses = list(user.addresses.all())
+        choices = [(str(a.pk), str(a)) for a in self.addresses]
+        choices.append((self.NEW_ADDRESS, _("A new address (fill in below)")))
+        self.fields["return_address"].choices = choices
+        default = next((a for a in self.addresses if a.is_default), None)
+        self.fields["return_address"].initial = str(default.pk) if default else self.NEW_ADDRESS
+
+    def chosen_address(self):
+        value = self.cleaned_data.get("return_address")
+        return next((a for a in self.addresses if str(a.pk) == value), None)
+
+
+class ClaimBundle:
+    """The new-claim page: the claim form, its product lines and a new return address, validated together."""
+
+    def __init__(self, *, user, data=None, files=None):
+        self.user = user
+        self.form = ClaimForm(data, files, user=user)
+        self.lines = LineFormSet(data, prefix="lines")
+        if data is not None and data.get("return_address") == ClaimForm.NEW_ADDRESS:
+            self.address_form = AddressForm(data, prefix="addr")
+        else:
+            # Not in use: unbound, so its empty fields show no errors.
+            self.address_form = AddressForm(prefix="addr")
+        self.duplicates = []
+
+    @property
+    def wants_new_address(self):
+        value = (
+            self.form.data.get("return_address") if self.form.is_bound else self.form.fields["return_address"].initial
+        )
+        return value == ClaimForm.NEW_ADDRESS
+
+    def all_forms(self):
+        forms_ = [self.form, self.lines]
+        if self.wants_new_address:
+            forms_.append(self.address_form)
+        return forms_
+
+    def is_valid(self):
+        valid = self.form.is_valid()
+        valid = self.lines.is_valid() and valid
+        if self.wants_new_address:
+            valid = self.address_form.is_valid() and valid
+        if not valid:
+            return False
+        return self._cross_check()
+
+    def line_forms(self):
+        return [f for f in self.lines.forms if f.has_changed() and not self.lines._should_delete_form(f)]
+
+    def _cross_check(self):
+        form = self.form
+        claim_type = form.cleaned_data["claim_type"]
+        products = [f.product for f in self.line_forms()]
+        if claim_type.brand_id and any(p.brand_id != claim_type.brand_id for p in products):
+            form.add_error(
+                "claim_type",
+                _(
+                    "The claim type “%(type)s” is reserved for %(brand)s products; every product of the claim must be one."
+                )
+                % {"type": claim_type.name, "brand": claim_type.brand.name},
+            )
+        total_files = len(form.cleaned_data.get("sales_documents") or []) + len(form.cleaned_data.get("photos") or [])
+        if total_files > MAX_FILES_PER_CLAIM:
+            form.add_error("photos", _("At most %(n)d files per claim.") % {"n": MAX_FILES_PER_CLAIM})
+        serials = [f.cleaned_data["serial"] for f in self.line_forms() if f.cleaned_data.get("serial")]
+        if serials and not form.cleaned_data.get("confirm_duplicate"):
+            self.duplicates = list(
+                ClaimLine.objects.filter(
+                    claim__owner=self.user,
+                    serial__in=serials,
+                    claim__status__in=[s for s in Status.values if s not in (Status.CLOSED, Status.CANCELLED)],
+                )
+                .select_related("claim", "product")
+                .order_by("claim__created_at")
+            )
+            if self.duplicates:
+                form.add_error(
+                    "confirm_duplicate",
+                    _("A serial number of this claim already has an open claim. Confirm to open another one."),
+                )
+        return not form.errors
+
+    def to_data(self):
+        form = self.form.cleaned_data
+        address = self.form.chosen_address()
+        if address is None:
+            address = self.address_form.save(commit=False)
+        uploads = [
+            UploadData(file=f, kind=AttachmentKind.SALES_DOCUMENT, content_type=f.detected_content_type)
+            for f in form["sales_documents"]
+        ] + [
+            UploadData(
+                file=f,
+                kind=AttachmentKind.PHOTO if f.detected_content_type.startswith("image/") else AttachmentKind.OTHER,
+                content_type=f.detected_content_type,
+            )
+            for f in form.get("photos") or []
+        ]
+        return ClaimData(
+            claim_type=form["claim_type"],
+            lines=[f.to_line() for f in self.line_forms()],
+            return_address=ReturnAddress.from_address(address),
+            own_number=form["own_number"],
+            ars_data=form["ars_data"],
+            waybill=form["waybill"],
+            package_contents=form["package_contents"],
+            uploads=uploads,
+        )
+
+    def new_address_to_save(self):
+        if self.wants_new_address and self.form.cleaned_data.get("save_address"):
+            return self.address_form.save(commit=False)
+        return None
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is it?"), choices=AttachmentKind.choices)
+    files = MultipleFileField(
+        label=_("Files"), max_files=MAX_FILES_PER_CLAIM, help_text=_("PDF, JPEG, PNG or WebP, up to 10 MB a file.")
+    )
+
+    def __init__(self, *args, claim=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claim = claim
+
+    def clean(self):
+        cleaned = super().clean()
+        files = cleaned.get("files") or []
+        if self.claim is not None and files:
+            existing = self.claim.attachments.count()
+            if existing + len(files) > MAX_FILES_PER_CLAIM:
+                self.add_error(
+                    "files",
+                    _("A claim holds at most %(n)d files; this one has %(existing)d already.")
+                    % {"n": MAX_FILES_PER_CLAIM, "existing": existing},
+                )
+        return cleaned
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message to the service"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CancelForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why do you cancel the claim? (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: own claim number; EAN; serial number; sale date (yyyy-mm-dd); problem description; "
+            "service expectations. Up to 5,000 claims, 5 MB."
+        ),
+    )
+    claim_type = forms.ModelChoiceField(
+        label=_("Claim type for every claim of the file"),
+        queryset=ClaimType.objects.none(),
+        empty_label=_("Choose the claim type"),
+    )
+    return_address = forms.ModelChoiceField(
+        label=_("Return address for every claim of the file"), queryset=None, empty_label=None
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["claim_type"].queryset = ClaimType.objects.filter(active=True).select_related("brand")
+        self.fields["return_address"].queryset = user.addresses.all()
+        default = next((a for a in self.fields["return_address"].queryset if a.is_default), None)
+        if default:
+            self.fields["return_address"].initial = default.pk
+
+
+class BatchDocumentForm(forms.Form):
+    """One sales document for several imported claims, or one per claim."""
+
+    def __init__(self, *args, claims, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claims = claims
+        waiting = [c for c in claims if c.status == Status.AWAITING_DOCUMENTS]
+        self.fields["claims"] = forms.MultipleChoiceField(
+            label=_("Claims this document is for"),
+            choices=[(str(c.pk), c.rma_number) for c in waiting],
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            initial=[str(c.pk) for c in waiting],
+        )
+        self.fields["document"] = MultipleFileField(
+            label=_("One sales document for the ticked claims"),
+            max_files=1,
+            required=False,
+            help_text=_("PDF, JPEG, PNG or WebP, up to 10 MB."),
+        )
+        for claim in waiting:
+            self.fields[f"doc_{claim.pk}"] = MultipleFileField(
+                label=_("Sales document for %(rma)s") % {"rma": claim.rma_number}, max_files=1, required=False
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        shared = cleaned.get("document") or []
+        ticked = cleaned.get("claims") or []
+        own = {name: files for name, files in cleaned.items() if name.startswith("doc_") and files}
+        if shared and not ticked:
+            self.add_error("claims", _("Tick the claims this document is for."))
+        if not shared and not own and not self.errors:
+            self.add_error("document", _("Choose a sales document to attach."))
+        return cleaned
+
+    def assignments(self):
+        """[(claim, file)] for every claim that gets a document."""
+        by_pk = {str(c.pk): c for c in self.claims}
+        result = []
+        shared = self.cleaned_data.get("document") or []
+        if shared:
+            result += [(by_pk[pk], shared[0]) for pk in self.cleaned_data.get("claims") or [] if pk in by_pk]
+        for name, files in self.cleaned_data.items():
+            if name.startswith("doc_") and files and name[4:] in by_pk:
+                result.append((by_pk[name[4:]], files[0]))
+        return result

@@ -1,0 +1,303 @@
+import secrets
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from accounts.models import COUNTRIES
+from warranty.models import Brand, FaultType, Product
+
+
+class Status(models.TextChoices):
+    AWAITING_DOCUMENTS = "awaiting_documents", _("Awaiting documents")
+    REGISTERED = "registered", _("Registered, waiting for the parcel")
+    RECEIVED = "received", _("Received")
+    DIAGNOSIS = "diagnosis", _("In diagnosis")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting for you")
+    REPAIR = "repair", _("In repair")
+    RESOLVED = "resolved", _("Resolved")
+    SHIPPED_BACK = "shipped_back", _("Shipped back")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = [
+    Status.AWAITING_DOCUMENTS,
+    Status.REGISTERED,
+    Status.RECEIVED,
+    Status.DIAGNOSIS,
+    Status.WAITING_CUSTOMER,
+    Status.REPAIR,
+    Status.RESOLVED,
+    Status.SHIPPED_BACK,
+]
+
+
+class Resolution(models.TextChoices):
+    REPAIRED = "repaired", _("Repaired")
+    REPLACED = "replaced", _("Replaced")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+    REJECTED = "rejected", _("Rejected")
+    NO_FAULT_FOUND = "no_fault_found", _("No fault found")
+
+
+class QuoteDecision(models.TextChoices):
+    PENDING = "pending", _("Waiting for your decision")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class ClaimType(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    brand = models.ForeignKey(
+        Brand,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claim_types",
+        verbose_name=_("reserved to brand"),
+        help_text=_("Offered and accepted only when every product of the claim is of this brand."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("claim type")
+        verbose_name_plural = _("claim types")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        # Types seeded by the migration are in the translation catalogue; others show as typed.
+        return gettext(self.name)
+
+
+class ImportBatch(models.Model):
+    """The claims created from one CSV file, with their shared handover document."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_batches", verbose_name=_("partner")
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    claim_count = models.PositiveIntegerField(_("claims"), default=0)
+    handover_pdf = models.FileField(_("handover document"), upload_to="handover/", blank=True, max_length=200)
+    created_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("CSV import")
+        verbose_name_plural = _("CSV imports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="importbatch_owner_idx")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.claim_count})"
+
+    def get_absolute_url(self):
+        return reverse("claim_import_result", args=[self.pk])
+
+
+class Claim(models.Model):
+    rma_year = models.PositiveSmallIntegerField(_("RMA year"))
+    rma_seq = models.PositiveIntegerField(_("RMA sequence"))
+    rma_number = models.CharField(_("RMA number"), max_length=40, unique=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims", verbose_name=_("partner")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
+    claim_type = models.ForeignKey(
+        ClaimType, on_delete=models.PROTECT, related_name="claims", verbose_name=_("claim type")
+    )
+    own_number = models.CharField(_("own claim number"), max_length=60, blank=True)
+    ars_data = models.CharField(_("ARS data"), max_length=200, blank=True)
+    waybill = models.CharField(_("own waybill / tracking number"), max_length=60, blank=True)
+    package_contents = models.TextField(_("package contents"), blank=True)
+    return_name = models.CharField(_("return address: name or company"), max_length=200)
+    return_street = models.CharField(_("return address: street"), max_length=200)
+    return_postal_code = models.CharField(_("return address: postal code"), max_length=20)
+    return_city = models.CharField(_("return address: city"), max_length=100)
+    return_country = models.CharField(_("return address: country"), max_length=5, choices=COUNTRIES)
+    return_phone = PhoneNumberField(_("return address: phone"), blank=True)
+    return_tracking = models.CharField(_("return tracking number"), max_length=60, blank=True)
+    quote_amount = models.DecimalField(_("quote amount"), max_digits=10, decimal_places=2, null=True, blank=True)
+    quote_currency = models.CharField(_("quote currency"), max_length=3, blank=True)
+    quote_text = models.TextField(_("quote details"), blank=True)
+    quote_decision = models.CharField(_("quote decision"), max_length=10, choices=QuoteDecision.choices, blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("CSV import"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rma_year", "rma_seq"], name="claim_rma_year_seq_unique"),
+            models.CheckConstraint(condition=models.Q(status__in=Status.values), name="claim_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(resolution__in=[*Resolution.values, ""]), name="claim_resolution_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=Status.RESOLVED) | ~models.Q(resolution=""),
+                name="claim_resolved_has_resolution",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="claim_owner_created_idx"),
+            models.Index(fields=["owner", "status"], name="claim_owner_status_idx"),
+            models.Index(F("owner"), Upper("own_number"), name="claim_owner_own_number_idx"),
+            models.Index(fields=["status", "created_at"], name="claim_status_created_idx"),
+            models.Index(fields=["waybill"], name="claim_waybill_idx"),
+        ]
+
+    def __str__(self):
+        return self.rma_number
+
+    def get_absolute_url(self):
+        return reverse("claim_detail", args=[self.pk])
+
+    @property
+    def return_address_lines(self):
+        lines = [
+            self.return_name,
+            self.return_street,
+            f"{self.return_postal_code} {self.return_city}",
+            str(self.get_return_country_display()),
+        ]
+        if self.return_phone:
+            lines.append(self.return_phone.as_international)
+        return lines
+
+    @property
+    def can_cancel(self):
+        return self.status in (Status.AWAITING_DOCUMENTS, Status.REGISTERED)
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+
+class ClaimLine(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines", verbose_name=_("claim"))
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="claim_lines", verbose_name=_("product")
+    )
+    serial = models.CharField(_("serial number"), max_length=100, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
+    fault_type = models.ForeignKey(
+        FaultType, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("fault type")
+    )
+    document_date = models.DateField(_("document date"))
+    description = models.TextField(_("description of the defect"))
+    expectations = models.TextField(_("service expectations"), blank=True)
+
+    class Meta:
+        verbose_name = _("claim line")
+        verbose_name_plural = _("claim lines")
+        ordering = ["claim", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "position"], name="claimline_claim_position_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="claimline_quantity_positive"),
+        ]
+        indexes = [models.Index(fields=["serial"], name="claimline_serial_idx")]
+
+    def __str__(self):
+        return f"{self.claim_id}/{self.position}: {self.product_id}"
+
+
+class AttachmentKind(models.TextChoices):
+    SALES_DOCUMENT = "sales_document", _("Sales document")
+    PHOTO = "photo", _("Photo")
+    OTHER = "other", _("Other document")
+
+
+def attachment_path(instance, filename):
+    # A random name: nothing of the user's file name reaches the disk.
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
+
+
+class Attachment(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("claim"))
+    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["claim", "created_at", "id"]
+        indexes = [models.Index(fields=["claim", "kind"], name="attachment_claim_kind_idx")]
+
+    def __str__(self):
+        return self.original_name
+
+
+class StatusChange(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("claim"))
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    note = models.TextField(_("note for the partner"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["claim", "created_at", "id"]
+        indexes = [models.Index(fields=["claim", "created_at"], name="statuschange_claim_idx")]
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.from_status} → {self.to_status}"
+
+
+class Message(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="messages", verbose_name=_("claim"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+    )
+    from_service = models.BooleanField(_("from the service"), default=False)
+    internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Seen only by the service staff, never by the partner.")
+    )
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["claim", "created_at", "id"]
+        indexes = [models.Index(fields=["claim", "created_at"], name="message_claim_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(internal=True, from_service=False), name="message_internal_only_from_service"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.body[:40]}"

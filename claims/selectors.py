@@ -1,0 +1,73 @@
+"""Reads of claims, always scoped to their owner."""
+
+import re
+
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Upper
+from django.shortcuts import get_object_or_404
+
+from warranty.selectors import normalise_serial
+
+from .models import Attachment, Claim, ClaimLine, Message, StatusChange
+
+
+def get_claim_for_user(user, pk):
+    """The one ownership check every claim view uses: someone else's claim is a 404."""
+    return get_object_or_404(Claim.objects.select_related("claim_type"), pk=pk, owner=user)
+
+
+def parse_rma_number(query):
+    """'rma / 12 / sr / 2026', 'RMA12SR2026' or 'RMA/12/SR/2026' -> (2026, 12); None if not an RMA number."""
+    compact = re.sub(r"[\s/\-]+", "", query.upper())
+    match = re.match(r"^(?:RMA)?(\d{1,9})([A-Z]{1,10})(\d{4})$", compact)
+    if not match:
+        return None
+    return int(match.group(3)), int(match.group(1))
+
+
+def claims_for_user(user, *, status=None):
+    claims = (
+        Claim.objects.filter(owner=user)
+        .select_related("claim_type")
+        .annotate(line_count=Count("lines"))
+        .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.select_related("product").order_by("position")))
+        .order_by("-created_at", "-id")
+    )
+    if status:
+        claims = claims.filter(status=status)
+    return claims
+
+
+def claims_search(user, query):
+    """Claims of ``user`` whose RMA number, a line's serial or the own claim number matches."""
+    query = (query or "").strip()
+    if not query:
+        return Claim.objects.none()
+    condition = Q(lines__serial=normalise_serial(query)) | Q(own_number_upper=query.upper())
+    rma = parse_rma_number(query)
+    if rma:
+        condition |= Q(rma_year=rma[0], rma_seq=rma[1])
+    matching = (
+        Claim.objects.filter(owner=user).annotate(own_number_upper=Upper("own_number")).filter(condition).values("pk")
+    )
+    return claims_for_user(user).filter(pk__in=matching)
+
+
+def status_counts(user):
+    rows = Claim.objects.filter(owner=user).values("status").annotate(n=Count("id")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def claim_detail(user, pk):
+    claim = get_claim_for_user(user, pk)
+    lines = list(claim.lines.select_related("product__brand", "fault_type").order_by("position"))
+    attachments = list(claim.attachments.order_by("created_at", "id"))
+    timeline = list(StatusChange.objects.filter(claim=claim).select_related("by").order_by("created_at", "id"))
+    messages = list(
+        Message.objects.filter(claim=claim, internal=False).select_related("author").order_by("created_at", "id")
+    )
+    return claim, lines, attachments, timeline, messages
+
+
+def get_attachment_for_user(user, claim_pk, pk):
+    return get_object_or_404(Attachment, pk=pk, claim_id=claim_pk, claim__owner=user)

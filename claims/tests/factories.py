@@ -1,0 +1,49 @@
+import datetime
+
+import factory
+
+from accounts.tests.factories import UserFactory
+from claims.models import Claim, ClaimLine, ClaimType, Status
+from claims.services import allocate_rma_number
+from warranty.tests.factories import ProductFactory
+
+
+class ClaimTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClaimType
+        django_get_or_create = ["code"]
+
+    code = "warranty"
+    name = "Warranty repair"
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Claim
+
+    owner = factory.SubFactory(UserFactory)
+    claim_type = factory.SubFactory(ClaimTypeFactory)
+    status = Status.REGISTERED
+    return_name = "Electro Demo SRL"
+    return_street = "Bd. Unirii nr. 10"
+    return_postal_code = "030823"
+    return_city = "Bucuresti"
+    return_country = "RO"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        year, seq, number = allocate_rma_number()
+        kwargs.update(rma_year=year, rma_seq=seq, rma_number=number)
+        return super()._create(model_class, *args, **kwargs)
+
+
+class ClaimLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClaimLine
+
+    claim = factory.SubFactory(ClaimFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    product = factory.SubFactory(ProductFactory)
+    serial = factory.Sequence(lambda n: f"SER{n:06d}")
+    document_date = datetime.date(2026, 10, 1)
+    description = "Does not turn on."

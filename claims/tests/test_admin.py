@@ -1,0 +1,197 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from claims.models import Attachment, AttachmentKind, Message, Status
+from claims.tests.conftest import pdf_bytes
+from claims.tests.factories import ClaimFactory, ClaimLineFactory
+
+
+@pytest.fixture
+def tech_client(client, staff):
+    staff.groups.add(Group.objects.get(name="Service staff"))
+    client.force_login(staff)
+    return client
+
+
+def change_url(claim):
+    return reverse("admin:claims_claim_change", args=[claim.pk])
+
+
+def admin_post(claim, **fields):
+    data = {
+        "claim_type": claim.claim_type_id,
+        "own_number": claim.own_number,
+        "waybill": claim.waybill,
+        "package_contents": claim.package_contents,
+        "new_status": "",
+        "note": "",
+        "internal_note": "",
+        "new_resolution": "",
+        "new_return_tracking": "",
+        "new_quote_amount": "",
+        "new_quote_currency": "RON",
+        "new_quote_text": "",
+    }
+    for prefix, count in (
+        ("lines", claim.lines.count()),
+        ("attachments", claim.attachments.count()),
+        ("status_changes", claim.status_changes.count()),
+        ("messages", claim.messages.count()),
+    ):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": str(count),
+                f"{prefix}-INITIAL_FORMS": str(count),
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    for i, line in enumerate(claim.lines.order_by("position")):
+        data.update(
+            {
+                f"lines-{i}-id": line.pk,
+                f"lines-{i}-claim": claim.pk,
+                f"lines-{i}-serial": line.serial,
+                f"lines-{i}-quantity": line.quantity,
+                f"lines-{i}-fault_type": "",
+                f"lines-{i}-description": line.description,
+            }
+        )
+    for i, attachment in enumerate(claim.attachments.all()):
+        data.update({f"attachments-{i}-id": attachment.pk, f"attachments-{i}-claim": claim.pk})
+    for i, change in enumerate(claim.status_changes.all()):
+        data.update({f"status_changes-{i}-id": change.pk, f"status_changes-{i}-claim": claim.pk})
+    for i, message in enumerate(claim.messages.all()):
+        data.update({f"messages-{i}-id": message.pk, f"messages-{i}-claim": claim.pk})
+    data.update(fields)
+    return data
+
+
+def test_service_staff_group_has_the_permissions(db):
+    group = Group.objects.get(name="Service staff")
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"change_claim", "view_claim", "add_message", "add_sale", "change_product"} <= codenames
+    assert "delete_claim" not in codenames and "add_user" not in codenames
+
+
+def test_staff_change_status_with_a_note_mails_the_partner(tech_client, owner, django_capture_on_commit_callbacks):
+    claim = ClaimFactory(owner=owner)
+    ClaimLineFactory(claim=claim)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tech_client.post(
+            change_url(claim),
+            admin_post(claim, new_status=Status.RECEIVED, note="Parcel received.", internal_note="Box dented"),
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    claim.refresh_from_db()
+    assert claim.status == Status.RECEIVED
+    change = claim.status_changes.get()
+    assert (change.note, change.internal_note, change.by.username) == ("Parcel received.", "Box dented", "tech")
+    assert mail.outbox[-1].to == [owner.email] and "Parcel received." in mail.outbox[-1].body
+    assert "Box dented" not in mail.outbox[-1].body
+
+
+def test_staff_cannot_skip_the_workflow(tech_client, owner):
+    claim = ClaimFactory(owner=owner)
+    response = tech_client.post(change_url(claim), admin_post(claim, new_status=Status.CLOSED))
+    assert response.status_code == 200  # the choice is not offered
+    claim.refresh_from_db()
+    assert claim.status == Status.REGISTERED
+
+
+def test_resolving_in_the_admin_needs_a_resolution(tech_client, owner):
+    claim = ClaimFactory(owner=owner, status=Status.DIAGNOSIS)
+    response = tech_client.post(change_url(claim), admin_post(claim, new_status=Status.RESOLVED))
+    assert response.status_code == 200 and "resolution" in response.content.decode().lower()
+    claim.refresh_from_db()
+    assert claim.status == Status.DIAGNOSIS
+
+
+def test_staff_answer_is_mailed_and_internal_note_is_not(tech_client, owner, django_capture_on_commit_callbacks):
+    claim = ClaimFactory(owner=owner)
+    data = admin_post(claim)
+    data.update(
+        {"messages-TOTAL_FORMS": "1", "messages-0-body": "We need a photo of the label.", "messages-0-claim": claim.pk}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tech_client.post(change_url(claim), data).status_code == 302
+    message = Message.objects.get()
+    assert message.from_service and not message.internal and message.author.username == "tech"
+    assert mail.outbox[-1].to == [owner.email] and "We need a photo of the label." in mail.outbox[-1].body
+    sent = len(mail.outbox)
+    data = admin_post(claim)
+    data.update(
+        {
+            "messages-TOTAL_FORMS": "2",
+            "messages-1-body": "internal only",
+            "messages-1-internal": "on",
+            "messages-1-claim": claim.pk,
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        tech_client.post(change_url(claim), data)
+    assert Message.objects.filter(internal=True).count() == 1 and len(mail.outbox) == sent
+
+
+def test_bulk_mark_received_reports_refusals(tech_client, owner):
+    ok = [ClaimFactory(owner=owner) for _ in range(2)]
+    closed = ClaimFactory(owner=owner, status=Status.CLOSED)
+    response = tech_client.post(
+        reverse("admin:claims_claim_changelist"),
+        {"action": "mark_received", "_selected_action": [c.pk for c in [*ok, closed]]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert closed.rma_number in html
+    assert sorted(s for s in type(closed).objects.values_list("status", flat=True)) == sorted(
+        [Status.RECEIVED, Status.RECEIVED, Status.CLOSED]
+    )
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_changelist_queries_are_constant(tech_client, owner, count, django_assert_max_num_queries):
+    for _ in range(count):
+        ClaimLineFactory(claim=ClaimFactory(owner=owner))
+    with django_assert_max_num_queries(14):
+        assert tech_client.get(reverse("admin:claims_claim_changelist")).status_code == 200
+
+
+def test_search_by_vat_serial_and_email(tech_client, owner, stranger):
+    mine = ClaimFactory(owner=owner, waybill="FAN999")
+    ClaimLineFactory(claim=mine, serial="ABC123")
+    theirs = ClaimFactory(owner=stranger)
+    url = reverse("admin:claims_claim_changelist")
+    for term in ("RO18547290", "ABC123", owner.email, "FAN999", mine.rma_number):
+        html = tech_client.get(url, {"q": term}).content.decode()
+        assert mine.rma_number in html and theirs.rma_number not in html, term
+
+
+def test_claims_are_never_deleted(tech_client, owner, admin_client):
+    claim = ClaimFactory(owner=owner)
+    assert admin_client.get(reverse("admin:claims_claim_delete", args=[claim.pk])).status_code == 403
+
+
+def test_staff_downloads_attachments(tech_client, owner):
+    claim = ClaimFactory(owner=owner)
+    attachment = Attachment(
+        claim=claim, kind=AttachmentKind.SALES_DOCUMENT, original_name="f.pdf", content_type="application/pdf", size=10
+    )
+    attachment.file.save("f.pdf", ContentFile(pdf_bytes()), save=True)
+    response = tech_client.get(reverse("admin:claims_claim_attachment", args=[claim.pk, attachment.pk]))
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_overview_page(tech_client, owner):
+    ClaimFactory(owner=owner)
+    html = tech_client.get(reverse("admin:claims_claim_overview")).content.decode()
+    assert 'role="img"' in html
+
+
+def test_partner_cannot_reach_the_admin(owner_client, owner):
+    claim = ClaimFactory(owner=owner)
+    assert owner_client.get(reverse("admin:claims_claim_change", args=[claim.pk])).status_code in (302, 403)
+    assert owner_client.get(reverse("admin:claims_claim_overview")).status_code in (302, 403)

@@ -1,0 +1,364 @@
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.forms.utils import ErrorDict
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.services import address_save
+from warranty.forms import SerialCheckForm, WarrantyLookupForm
+from warranty.selectors import serial_check, tracked_brands, warranty_for_ean
+
+from . import csv_import, selectors, services
+from .forms import (
+    AttachmentForm,
+    BatchDocumentForm,
+    CancelForm,
+    ClaimBundle,
+    ClaimSearchForm,
+    ImportForm,
+    LineForm,
+    MessageForm,
+)
+from .labels import render_claim_label
+from .models import Claim, ClaimLine, ImportBatch, QuoteDecision, Status
+from .tasks import build_batch_handover
+from .uploads import safe_download_name
+from .workflow import TransitionError, progress_steps
+
+HTMX_PARTIALS = {
+    "warranty-result": "warranty/_warranty_result.html",
+    "serial-result": "warranty/_serial_result.html",
+    "search-result": "claims/_search_result.html",
+}
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    """The partner's landing page: new claim, serial check, search, warranty lookup, recent claims.
+
+    Each widget is a GET form to this page, so it works without JavaScript;
+    with htmx only the widget's result region is swapped.
+    """
+    user = request.user
+    context = {
+        "warranty_form": WarrantyLookupForm(request.GET if "ean" in request.GET else None),
+        "serial_form": SerialCheckForm(request.GET if "serial" in request.GET else None),
+        "search_form": ClaimSearchForm(request.GET if "q" in request.GET else None),
+        "tracked_brands": tracked_brands(),
+    }
+    if "ean" in request.GET:
+        context["warranty"] = warranty_for_ean(user=user, raw_ean=request.GET["ean"])
+    if "serial" in request.GET:
+        context["serial"] = serial_check(user=user, raw_serial=request.GET["serial"], tracked=context["tracked_brands"])
+    if "q" in request.GET:
+        query = request.GET["q"].strip()
+        hits = list(selectors.claims_search(user, query)[:51]) if query else []
+        if len(hits) == 1:
+            if not request.htmx:
+                return redirect(hits[0])
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = hits[0].get_absolute_url()
+            return response
+        context["search"] = {"query": query, "hits": hits[:50], "more": len(hits) > 50}
+
+    target = request.htmx.target if request.htmx else None
+    if target in HTMX_PARTIALS:
+        return render(request, HTMX_PARTIALS[target], context)
+
+    counts = selectors.status_counts(user)
+    context["status_counts"] = [(value, label, counts.get(value, 0)) for value, label in Status.choices]
+    context["total_claims"] = sum(counts.values())
+    context["recent_claims"] = list(selectors.claims_for_user(user)[:5])
+    return render(request, "claims/dashboard.html", context)
+
+
+def _with_extra_line(data):
+    data = data.copy()
+    total = int(data.get("lines-TOTAL_FORMS") or 1)
+    data["lines-TOTAL_FORMS"] = str(min(total + 1, 20))
+    return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_new(request):
+    if request.method == "POST" and "add_line" in request.POST:
+        # Without JavaScript, "add a product" posts the form back with one more line and no errors.
+        bundle = ClaimBundle(user=request.user)
+        bundle.lines = type(bundle.lines)(_with_extra_line(request.POST), prefix="lines")
+        bundle.lines._errors = []
+        bundle.lines._non_form_errors = bundle.lines.error_class()
+        for form in bundle.lines.forms:
+            form._errors = ErrorDict()
+        bundle.form = type(bundle.form)(initial=request.POST.dict(), user=request.user)
+        return render(request, "claims/claim_new.html", {"bundle": bundle, "no_summary": True})
+    if request.method == "POST":
+        bundle = ClaimBundle(user=request.user, data=request.POST, files=request.FILES)
+        if bundle.is_valid():
+            new_address = bundle.new_address_to_save()
+            if new_address is not None:
+                address_save(user=request.user, address=new_address)
+            claim = services.claim_create(user=request.user, data=bundle.to_data())
+            return redirect("claim_registered", pk=claim.pk)
+    else:
+        bundle = ClaimBundle(user=request.user)
+    return render(request, "claims/claim_new.html", {"bundle": bundle})
+
+
+@login_required
+@require_GET
+def claim_line_product(request):
+    """htmx: once an EAN is typed, show the product and the fields it asks for."""
+    prefix = next((k[:-4] for k in request.GET if re.fullmatch(r"lines-\d{1,2}-ean", k)), None)
+    if prefix is None:
+        raise Http404
+    form = LineForm(request.GET, prefix=prefix)
+    ean = request.GET.get(f"{prefix}-ean", "")
+    return render(request, "claims/_line_product.html", {"line": form, "typed_ean": ean.strip(), "live": True})
+
+
+@login_required
+@require_GET
+def claim_registered(request, pk):
+    claim = selectors.get_claim_for_user(request.user, pk)
+    lines = list(claim.lines.select_related("product").order_by("position"))
+    return render(request, "claims/claim_registered.html", {"claim": claim, "lines": lines})
+
+
+@login_required
+@require_GET
+def claim_list(request):
+    status = request.GET.get("status", "")
+    if status not in Status.values:
+        status = ""
+    query = request.GET.get("q", "").strip()
+    claims = selectors.claims_search(request.user, query) if query else selectors.claims_for_user(request.user)
+    if status:
+        claims = claims.filter(status=status)
+    page = Paginator(claims, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "claims/claim_list.html",
+        {"page": page, "status": status, "query": query, "statuses": Status.choices},
+    )
+
+
+def _detail_context(request, pk, **forms):
+    claim, lines, attachments, timeline, claim_messages = selectors.claim_detail(request.user, pk)
+    return {
+        "claim": claim,
+        "lines": lines,
+        "attachments": attachments,
+        "timeline": timeline,
+        "claim_messages": claim_messages,
+        "message_form": forms.get("message_form") or MessageForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "cancel_form": CancelForm(),
+        "quote_pending": claim.status == Status.WAITING_CUSTOMER and claim.quote_decision == QuoteDecision.PENDING,
+        "progress": progress_steps(claim.status),
+    }
+
+
+@login_required
+@require_GET
+def claim_detail(request, pk):
+    return render(request, "claims/claim_detail.html", _detail_context(request, pk))
+
+
+@login_required
+@require_POST
+def claim_attachment_add(request, pk):
+    claim = selectors.get_claim_for_user(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES, claim=claim)
+    if form.is_valid():
+        for f in form.cleaned_data["files"]:
+            services.attachment_add(
+                claim=claim,
+                upload=services.UploadData(
+                    file=f, kind=form.cleaned_data["kind"], content_type=f.detected_content_type
+                ),
+                by=request.user,
+            )
+        messages.success(request, _("The files have been attached."))
+        return redirect(claim)
+    context = _detail_context(request, pk, attachment_form=form)
+    return render(request, "claims/claim_detail.html", context, status=200)
+
+
+@login_required
+@require_GET
+def claim_attachment(request, pk, attachment_pk):
+    attachment = selectors.get_attachment_for_user(request.user, pk, attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    inline = attachment.content_type in ("application/pdf", "image/jpeg", "image/png", "image/webp")
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=safe_download_name(attachment.original_name),
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def claim_label(request, pk):
+    claim = selectors.get_claim_for_user(request.user, pk)
+    lines = list(claim.lines.select_related("product", "fault_type").order_by("position"))
+    pdf = render_claim_label(claim=claim, lines=lines, claim_url=request.build_absolute_uri(claim.get_absolute_url()))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = claim.rma_number.replace("/", "-")
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_cancel(request, pk):
+    claim = selectors.get_claim_for_user(request.user, pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_cancel(claim=claim, by=request.user, note=form.cleaned_data["note"])
+        except TransitionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The claim %(rma)s has been cancelled.") % {"rma": claim.rma_number})
+        return redirect(claim)
+    return render(request, "claims/claim_cancel.html", {"claim": claim, "form": form})
+
+
+@login_required
+@require_POST
+def claim_message(request, pk):
+    claim = selectors.get_claim_for_user(request.user, pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        services.message_post(claim=claim, author=request.user, body=form.cleaned_data["body"])
+        messages.success(request, _("Your message has been sent to the service."))
+        return redirect(reverse("claim_detail", args=[claim.pk]) + "#messages")
+    return render(request, "claims/claim_detail.html", _detail_context(request, pk, message_form=form))
+
+
+@login_required
+@require_POST
+def claim_quote(request, pk):
+    claim = selectors.get_claim_for_user(request.user, pk)
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        messages.error(request, _("Choose to accept or to decline the quote."))
+        return redirect(claim)
+    try:
+        services.quote_decide(claim=claim, by=request.user, accept=decision == "accept")
+    except TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you: the service has your decision."))
+    return redirect(claim)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        address = form.cleaned_data["return_address"]
+        result = csv_import.claims_import_csv(
+            user=request.user,
+            uploaded=form.cleaned_data["file"],
+            claim_type=form.cleaned_data["claim_type"],
+            return_address=services.ReturnAddress.from_address(address),
+        )
+        if result.ok:
+            messages.success(
+                request,
+                ngettext("%(n)d claim has been created.", "%(n)d claims have been created.", len(result.claims))
+                % {"n": len(result.claims)},
+            )
+            return redirect(result.batch)
+        if result.file_error:
+            form.add_error("file", result.file_error)
+        else:
+            form.add_error(
+                "file",
+                ngettext(
+                    "The file has %(n)d error; no claim was created. Correct it and upload the file again.",
+                    "The file has %(n)d errors; no claim was created. Correct them and upload the file again.",
+                    result.error_count,
+                )
+                % {"n": result.error_count},
+            )
+    return render(
+        request,
+        "claims/claim_import.html",
+        {"form": form, "result": result, "columns": csv_import.COLUMNS, "has_address": request.user.addresses.exists()},
+    )
+
+
+@login_required
+@require_GET
+def claim_import_template(request):
+    response = HttpResponse(csv_import.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="rma-claims-template.csv"'
+    return response
+
+
+def _batch_for_user(request, pk):
+    return get_object_or_404(ImportBatch, pk=pk, owner=request.user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_import_result(request, pk):
+    batch = _batch_for_user(request, pk)
+    claims = list(
+        Claim.objects.filter(import_batch=batch, owner=request.user)
+        .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.select_related("product")))
+        .order_by("rma_year", "rma_seq")
+    )
+    form = BatchDocumentForm(request.POST or None, request.FILES or None, claims=claims)
+    if request.method == "POST" and form.is_valid():
+        count = services.sales_document_attach_many(assignments=form.assignments(), by=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "The sales document has been attached to %(n)d claim.",
+                "The sales document has been attached to %(n)d claims.",
+                count,
+            )
+            % {"n": count},
+        )
+        return redirect(batch)
+    return render(request, "claims/claim_import_result.html", {"batch": batch, "claims": claims, "form": form})
+
+
+@login_required
+@require_GET
+def claim_import_handover(request, pk):
+    batch = _batch_for_user(request, pk)
+    if not batch.handover_pdf:
+        # Hundreds of barcodes take a while: a worker renders them; eager mode renders here.
+        build_batch_handover.delay(batch.pk, settings.PORTAL_URL, request.LANGUAGE_CODE)
+        batch.refresh_from_db()
+    if not batch.handover_pdf:
+        return render(request, "claims/handover_pending.html", {"batch": batch}, status=202)
+    response = FileResponse(batch.handover_pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="handover-{batch.pk}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,18 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("INNPRO Service administration")
+admin.site.site_title = _("INNPRO Service")
+admin.site.index_title = _("Service back-office")
+# Staff log in through allauth (rate limits, one login page); partners get a 403.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("warranty.urls")),
+    path("", include("claims.urls")),
+]

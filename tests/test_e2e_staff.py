@@ -1,0 +1,107 @@
+"""A technician works a claim in the admin while the partner follows it."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.utils import translation
+
+from claims import demo
+from claims.models import Claim, QuoteDecision, Status
+from tests.browser import check_page
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def login(page, live_server, username, password):
+    page.goto(f"{live_server.url}/accounts/logout/")
+    if page.locator("main form button[type=submit]").count():
+        page.locator("main form button[type=submit]").click()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_login", username)
+    page.fill("#id_password", password)
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+
+
+def staff_change(page, live_server, claim, status, shot, **fields):
+    page.goto(f"{live_server.url}/admin/claims/claim/{claim.pk}/change/")
+    page.select_option("#id_new_status", status)
+    page.fill("#id_note", fields.pop("note", ""))
+    for name, value in fields.items():
+        if name in ("new_resolution", "new_quote_currency"):
+            page.select_option(f"#id_{name}", value)
+        else:
+            page.fill(f"#id_{name}", value)
+    check_page(page, shot, mobile=False)
+    page.locator("input[name=_continue]").click()
+    page.wait_for_load_state("networkidle")
+    claim.refresh_from_db()
+    assert claim.status == status, page.locator("#content").inner_text()[:2000]
+
+
+def test_technician_and_partner_follow_a_paid_repair(page, live_server, db):
+    demo.load()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    claim = Claim.objects.filter(owner__username="partener", status=Status.REGISTERED).first()
+    before = len(mail.outbox)
+
+    login(page, live_server, "service", demo.DEMO_PASSWORD_STAFF)
+    page.goto(f"{live_server.url}/admin/claims/claim/")
+    check_page(page, "50-admin-claims", mobile=False)
+    page.goto(f"{live_server.url}/admin/claims/claim/overview/")
+    check_page(page, "51-admin-overview", mobile=False)
+
+    staff_change(page, live_server, claim, Status.RECEIVED, "52-admin-receive", note="Coletul a sosit.")
+    staff_change(page, live_server, claim, Status.DIAGNOSIS, "53-admin-diagnosis")
+    staff_change(
+        page,
+        live_server,
+        claim,
+        Status.WAITING_CUSTOMER,
+        "54-admin-quote",
+        note="Placa de bază trebuie înlocuită.",
+        new_quote_amount="349.00",
+        new_quote_currency="RON",
+        new_quote_text="Placă de bază nouă, manopera inclusă.",
+    )
+
+    login(page, live_server, "partener", demo.DEMO_PASSWORD_PARTNER)
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    assert "349" in page.locator(".quote-card").inner_text()
+    check_page(page, "55-partner-quote")
+    page.locator("button[name=decision][value=accept]").click()
+    page.wait_for_load_state("networkidle")
+    claim.refresh_from_db()
+    assert claim.quote_decision == QuoteDecision.ACCEPTED
+
+    login(page, live_server, "service", demo.DEMO_PASSWORD_STAFF)
+    staff_change(page, live_server, claim, Status.REPAIR, "56-admin-repair")
+    staff_change(page, live_server, claim, Status.RESOLVED, "57-admin-resolve", new_resolution="repaired")
+    staff_change(page, live_server, claim, Status.SHIPPED_BACK, "58-admin-ship", new_return_tracking="FAN-RET-998877")
+
+    login(page, live_server, "partener", demo.DEMO_PASSWORD_PARTNER)
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    timeline = page.locator(".timeline").inner_text()
+    with translation.override("ro"):
+        labels = [
+            str(s.label)
+            for s in (
+                Status.RECEIVED,
+                Status.DIAGNOSIS,
+                Status.WAITING_CUSTOMER,
+                Status.REPAIR,
+                Status.RESOLVED,
+                Status.SHIPPED_BACK,
+            )
+        ]
+    for label in labels:
+        assert label in timeline, label
+    assert page.locator(".timeline-item").count() >= 8
+    assert "FAN-RET-998877" in page.locator("main").inner_text()
+    check_page(page, "59-partner-timeline")
+
+    subjects = [m.subject for m in mail.outbox[before:]]
+    assert sum(claim.rma_number in s for s in subjects) >= 7
+    assert any(m.to == ["service@innpro.ro"] for m in mail.outbox[before:])
+    assert re.search(r"349", "".join(m.body for m in mail.outbox[before:]))
