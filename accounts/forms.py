@@ -1,5 +1,6 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
@@ -18,6 +19,11 @@ class PhoneWidget(PhoneNumberPrefixWidget):
         super().__init__(widgets, attrs)
         self.widgets[0].attrs.update({"aria-label": _("Country prefix"), "autocomplete": "tel-country-code"})
         self.widgets[1].attrs.update({"aria-label": _("Phone number"), "autocomplete": "tel-national"})
+
+    def decompress(self, value):
+        # An empty number (a new address) still starts on the default country prefix, not on "---------".
+        region, number = super().decompress(value)
+        return [region or settings.PHONENUMBER_DEFAULT_REGION, number]
 
 
 class PhoneField(SplitPhoneNumberField):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rma_portal.csvfiles import decode, parse_date, read_records
 from warranty.models import Product
 from warranty.selectors import ean_error, normalise_ean, normalise_serial
 
@@ -66,42 +67,8 @@ class ImportResult:
         return not self.file_error and not self.error_count
 
 
-def decode(raw):
-    if b"\x00" in raw[:4096]:
-        return None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    for encoding in ("utf-8", "cp1250"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-def sniff_delimiter(text):
-    first_line = text.split("\n", 1)[0]
-    return ";" if first_line.count(";") > first_line.count(",") else ","
-
-
-def read_records(text):
-    """Yield (row number, cells) for every non-empty record; row numbers count records as Excel shows rows."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    for number, cells in enumerate(reader, start=1):
-        cells = [c.strip() for c in cells]
-        if any(cells):
-            yield number, cells
-
-
 def looks_like_header(cells):
     return len(cells) > 1 and not normalise_ean(cells[1]).isdigit()
-
-
-def parse_date(value):
-    try:
-        return datetime.datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        return None
 
 
 def check_file(uploaded, *, claim_type, today=None):

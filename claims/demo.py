@@ -60,8 +60,7 @@ def load_claims():
 
     from django.utils import timezone
 
-    from claims.models import Claim, ClaimType, Resolution, Status
-    from claims.models import AttachmentKind
+    from claims.models import AttachmentKind, Claim, ClaimType, Resolution, Status
     from claims.services import ClaimData, LineData, ReturnAddress, UploadData, claim_change_status, claim_create
     from warranty import demo as w
     from warranty.models import Product
@@ -106,9 +105,7 @@ def load_claims():
     for status in (Status.RECEIVED, Status.DIAGNOSIS, Status.REPAIR):
         claim_change_status(claim=done, to=status, by=staff, notify=False)
     claim_change_status(claim=done, to=Status.RESOLVED, by=staff, resolution=Resolution.REPAIRED, notify=False)
-    claim_change_status(
-        claim=done, to=Status.SHIPPED_BACK, by=staff, return_tracking="FAN0012345678", notify=False
-    )
+    claim_change_status(claim=done, to=Status.SHIPPED_BACK, by=staff, return_tracking="FAN0012345678", notify=False)
 
 
 def _demo_invoice_pdf():

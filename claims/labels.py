@@ -62,7 +62,9 @@ FONT_CANDIDATES = [
     (Path(reportlab.__file__).resolve().parent / "fonts", "Vera.ttf", "VeraBd.ttf"),
 ]
 # Helvetica's WinAnsi encoding: Latin-1 and a few typographic signs.
-_WINANSI = frozenset(chr(c) for c in range(0x20, 0x7F)) | frozenset(chr(c) for c in range(0xA0, 0x100)) | set("—–·•’‘“”…€")
+_WINANSI = (
+    frozenset(chr(c) for c in range(0x20, 0x7F)) | frozenset(chr(c) for c in range(0xA0, 0x100)) | set("—–·•’‘“”…€")
+)
 
 
 class _Fonts:
@@ -246,7 +248,14 @@ def _document(buffer, *, title):
         creator="INNPRO RMA portal",
     )
     frame = Frame(
-        doc.leftMargin, doc.bottomMargin, doc.width, doc.height, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
+        doc.leftMargin,
+        doc.bottomMargin,
+        doc.width,
+        doc.height,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
     )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     return doc
@@ -371,7 +380,9 @@ def _lines_table(lines, styles):
         )
         detail = f"<font name='{fonts().bold}'>{_markup(_('Defect:'))}</font> {_markup(line.description)}"
         if line.expectations:
-            detail += f"<br/><font name='{fonts().bold}'>{_markup(_('Expectations:'))}</font> {_markup(line.expectations)}"
+            detail += (
+                f"<br/><font name='{fonts().bold}'>{_markup(_('Expectations:'))}</font> {_markup(line.expectations)}"
+            )
         rows.append(["", Paragraph(detail, styles["small_muted"]), "", "", "", "", ""])
         commands += [
             ("SPAN", (1, first + 1), (-1, first + 1)),
@@ -387,7 +398,9 @@ def _lines_table(lines, styles):
 
 def _contents_and_return(claim, styles):
     """Package contents (if given) and the return address side by side."""
-    return_address = _p(", ".join(str(line) for line in claim.return_address_lines if str(line).strip()), styles["body"])
+    return_address = _p(
+        ", ".join(str(line) for line in claim.return_address_lines if str(line).strip()), styles["body"]
+    )
     cells = [[_p(_("Return address"), styles["h2"]), return_address]]
     if claim.package_contents:
         cells.insert(0, [_p(_("Package contents"), styles["h2"]), _p(claim.package_contents, styles["body"])])

@@ -239,7 +239,8 @@ def safe_download_name(name, *, max_length=150):
     name = "".join(
         ch
         for ch in name
-        if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") and (ch == " " or ch.isprintable())
+        if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+        and (ch == " " or ch.isprintable())
     )
     name = _UNSAFE_IN_NAME.sub("_", name)
     name = re.sub(r"\s+", " ", name).strip(" .")

@@ -9,7 +9,7 @@ from django.core import mail
 from accounts.models import Address, User
 from tests.browser import check_page
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_signup_activation_login_profile_and_address(page, live_server):

@@ -10,7 +10,7 @@ from claims import demo
 from claims.models import Claim, QuoteDecision, Status
 from tests.browser import check_page
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def login(page, live_server, username, password):

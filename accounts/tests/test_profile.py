@@ -1,3 +1,6 @@
+import re
+
+import pytest
 from django.urls import reverse
 
 from accounts.models import Address
@@ -107,3 +110,9 @@ def test_anonymous_admin_goes_to_the_portal_login(client, db):
 def test_terms_page(client, db):
     response = client.get(reverse("terms"))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_new_address_form_starts_on_the_romanian_phone_prefix(owner_client):
+    html = owner_client.get(reverse("address_add")).content.decode()
+    assert re.search(r'<option value="RO" selected>', html)

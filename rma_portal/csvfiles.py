@@ -1,0 +1,46 @@
+"""Reading CSV files as partners and ERPs really produce them.
+
+Comma or semicolon, UTF-8 with or without BOM (Windows-1250 as a fallback,
+as older Romanian Excel writes it), quoted fields with commas and line
+breaks, trailing empty lines. Shared by the claim import and the catalogue
+imports.
+"""
+
+import csv
+import datetime
+import io
+
+
+def decode(raw):
+    """The text of an uploaded file, or None when it is not text."""
+    if b"\x00" in raw[:4096]:
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    for encoding in ("utf-8", "cp1250"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def sniff_delimiter(text):
+    first_line = text.split("\n", 1)[0]
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def read_records(text):
+    """Yield (row number, cells) for every non-empty record; row numbers count records as Excel shows rows."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    for number, cells in enumerate(reader, start=1):
+        cells = [c.strip() for c in cells]
+        if any(cells):
+            yield number, cells
+
+
+def parse_date(value):
+    try:
+        return datetime.datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        return None

@@ -1,0 +1,5 @@
+from ._importing import ImportCommand
+
+
+class Command(ImportCommand):
+    kind = "sales"
