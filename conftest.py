@@ -1,8 +1,9 @@
 """Project-wide test set-up.
 
 Tests that need PostgreSQL, Redis or a browser skip themselves on a machine
-without them, unless RMA_TEST_REQUIRE names the service (CI sets it): then a
-missing service fails the test instead of skipping it.
+without them, unless RMA_TEST_REQUIRE names the service, or CI=true is set
+and RMA_TEST_REQUIRE is not: then a missing service fails the test instead of
+skipping it.
 """
 
 import os
@@ -14,7 +15,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest  # noqa: E402
 from django.conf import settings as django_settings  # noqa: E402
 
-REQUIRED = {s.strip() for s in os.environ.get("RMA_TEST_REQUIRE", "").split(",") if s.strip()}
+# CI=true requires every service unless RMA_TEST_REQUIRE says which ("none": none of them).
+_DEFAULT_REQUIRED = "postgres,redis,browser" if os.environ.get("CI", "").lower() == "true" else ""
+REQUIRED = {
+    s.strip() for s in os.environ.get("RMA_TEST_REQUIRE", _DEFAULT_REQUIRED).split(",") if s.strip() not in ("", "none")
+}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 

@@ -33,10 +33,28 @@ def load():
     """Accounts, the demo catalogue (warranty.demo) and a few claims for the demo partner."""
     from warranty import demo as warranty_demo
 
+    ensure_reference_data()
     logins = load_accounts()
     warranty_demo.load()
     load_claims()
     return logins
+
+
+def ensure_reference_data():
+    """The claim types and the "Service staff" group of the data migrations, again if they were flushed."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    import_module("claims.migrations.0002_claim_types").create_types(apps, None)
+    wanted = import_module("claims.migrations.0003_service_staff_group").PERMISSIONS
+    group, _ = Group.objects.get_or_create(name="Service staff")
+    query = Q(pk__in=[])
+    for app_label, codenames in wanted.items():
+        query |= Q(content_type__app_label=app_label, codename__in=codenames)
+    group.permissions.set(Permission.objects.filter(query))
 
 
 def hints():
