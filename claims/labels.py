@@ -40,6 +40,17 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+# Labels used inside f-strings, where makemessages cannot see them.
+TEXT = {
+    "TO (RECIPIENT)": lambda: _("TO (RECIPIENT)"),
+    "FROM (SENDER)": lambda: _("FROM (SENDER)"),
+    "Defect:": lambda: _("Defect:"),
+    "Expectations:": lambda: _("Expectations:"),
+    "S/N": lambda: _("S/N"),
+    "Own claim number": lambda: _("Own claim number"),
+}
+
+
 PAGE = A4
 MARGIN = 12 * mm
 WIDTH = PAGE[0] - 2 * MARGIN  # 186 mm of content
@@ -266,12 +277,12 @@ def _parcel_label(claim, claim_url, styles, today):
     left, right = 120 * mm, WIDTH - 120 * mm
     pad = 4 * mm
     service = Paragraph(
-        f"<font size='7' color='#5b6570'>{_markup(_('TO (RECIPIENT)'))}</font><br/>"
+        f"<font size='7' color='#5b6570'>{_markup(TEXT['TO (RECIPIENT)']())}</font><br/>"
         + "<br/>".join(_markup(line) for line in settings.SERVICE_ADDRESS),
         styles["to"],
     )
     sender = Paragraph(
-        f"<font size='7' color='#5b6570' name='{fonts().bold}'>{_markup(_('FROM (SENDER)'))}</font><br/>"
+        f"<font size='7' color='#5b6570' name='{fonts().bold}'>{_markup(TEXT['FROM (SENDER)']())}</font><br/>"
         + "<br/>".join(_markup(line) for line in claim.return_address_lines if str(line).strip()),
         styles["from"],
     )
@@ -351,7 +362,7 @@ def _facts_table(claim, styles, today):
 
 
 def _lines_table(lines, styles):
-    widths = [7 * mm, 52 * mm, 27 * mm, 32 * mm, 9 * mm, 33 * mm]
+    widths = [9 * mm, 48 * mm, 27 * mm, 32 * mm, 12 * mm, 32 * mm]
     widths.append(WIDTH - sum(widths))
     header = [_("#"), _("Product"), _("EAN"), _("Serial number"), _("Qty"), _("Fault type"), _("Document date")]
     rows = [[_p(h, styles["th"]) for h in header]]
@@ -378,11 +389,9 @@ def _lines_table(lines, styles):
                 _p(_date(line.document_date), styles["cell"]),
             ]
         )
-        detail = f"<font name='{fonts().bold}'>{_markup(_('Defect:'))}</font> {_markup(line.description)}"
+        detail = f"<font name='{fonts().bold}'>{_markup(TEXT['Defect:']())}</font> {_markup(line.description)}"
         if line.expectations:
-            detail += (
-                f"<br/><font name='{fonts().bold}'>{_markup(_('Expectations:'))}</font> {_markup(line.expectations)}"
-            )
+            detail += f"<br/><font name='{fonts().bold}'>{_markup(TEXT['Expectations:']())}</font> {_markup(line.expectations)}"
         rows.append(["", Paragraph(detail, styles["small_muted"]), "", "", "", "", ""])
         commands += [
             ("SPAN", (1, first + 1), (-1, first + 1)),
@@ -522,7 +531,7 @@ def render_batch_handover(*, claims, base_url, owner):
         )
     )
     service = Paragraph(
-        f"<font size='7' color='#5b6570' name='{fonts().bold}'>{_markup(_('TO (RECIPIENT)'))}</font><br/>"
+        f"<font size='7' color='#5b6570' name='{fonts().bold}'>{_markup(TEXT['TO (RECIPIENT)']())}</font><br/>"
         + "<br/>".join(_markup(line) for line in settings.SERVICE_ADDRESS),
         styles["from"],
     )
@@ -573,11 +582,11 @@ def render_batch_handover(*, claims, base_url, owner):
             if line.quantity and line.quantity > 1:
                 entry += f" × {line.quantity}"
             if line.serial:
-                entry += f"<br/><font color='#5b6570'>{_markup(_('S/N'))} {_markup(line.serial)}</font>"
+                entry += f"<br/><font color='#5b6570'>{_markup(TEXT['S/N']())} {_markup(line.serial)}</font>"
             products.append(entry)
         if claim.own_number:
             products.append(
-                f"<font color='#5b6570'>{_markup(_('Own claim number'))}: {_markup(claim.own_number)}</font>"
+                f"<font color='#5b6570'>{_markup(TEXT['Own claim number']())}: {_markup(claim.own_number)}</font>"
             )
         rows.append(
             [

@@ -218,7 +218,7 @@ class ClaimLine(models.Model):
         indexes = [models.Index(fields=["serial"], name="claimline_serial_idx")]
 
     def __str__(self):
-        return f"{self.claim_id}/{self.position}: {self.product_id}"
+        return gettext("Product %(position)d") % {"position": self.position}
 
 
 class AttachmentKind(models.TextChoices):

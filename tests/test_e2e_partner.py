@@ -106,6 +106,7 @@ def test_claim_with_two_products_label_and_search(page, live_server, demo_data, 
     claim = Claim.objects.get(owner__username="partener", own_number="E2E-42")
     assert page.locator("#rma-number").inner_text() == claim.rma_number
     assert claim.status == Status.REGISTERED and claim.lines.count() == 2 and claim.attachments.count() == 2
+    assert [line.quantity for line in claim.lines.order_by("position")] == [1, 3]
     assert any(claim.rma_number in m.subject for m in mail.outbox)
     check_page(page, "22-claim-registered")
 
