@@ -237,3 +237,30 @@ def test_attachment_download_is_nosniff(owner_client, owner):
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff" and response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content) == png_bytes()
+
+
+def huge_png(width, height):
+    """A valid 1-bit PNG of any size, a few kilobytes on disk: the classic decompression bomb."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + b"\x00" * ((width + 7) // 8)
+    packer = zlib.compressobj(9)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(("width", "height"), [(20_000, 20_000), (10_000, 10_000)])
+def test_huge_images_are_refused_before_decoding(owner_client, claim_post, invoice, width, height):
+    raw = huge_png(width, height)
+    assert len(raw) < 1024 * 1024
+    bomb = SimpleUploadedFile("poza.png", raw, content_type="image/png")
+    response = post(owner_client, claim_post(), ("doc", invoice), ("photo", bomb))
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="id_photos_error"' in html
+    assert "poza.png" in html and "40" in html and "megapix" in html
+    assert Claim.objects.count() == 0 and Attachment.objects.count() == 0
