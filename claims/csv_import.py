@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rma_portal.csvfiles import decode, parse_date, read_records
+from rma_portal.csvfiles import RowError, decode, parse_date, read_records
 from warranty.models import Product
 from warranty.selectors import ean_error, normalise_ean, normalise_serial
 
@@ -44,13 +44,6 @@ TEMPLATE_HEADER = [
     "problem_description",
     "service_expectations",
 ]
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass

@@ -9,6 +9,16 @@ imports.
 import csv
 import datetime
 import io
+from dataclasses import dataclass
+
+
+@dataclass
+class RowError:
+    """One problem in an imported file, shown as a row of the error table."""
+
+    row: int
+    column: str
+    message: str
 
 
 def decode(raw):

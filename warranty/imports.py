@@ -23,20 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.vat import is_valid_vat
-from rma_portal.csvfiles import decode, read_records
+from rma_portal.csvfiles import RowError, decode, read_records
 
 from .models import Brand, FaultType, Product, Sale, SoldSerial
 from .selectors import ean_error, normalise_ean, normalise_serial
 
 MAX_ERRORS_SHOWN = 500
 BATCH_SIZE = 5000
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
@@ -333,72 +326,51 @@ def _batches(items):
         yield items[start : start + BATCH_SIZE]
 
 
-def write_sales(rows, report):
+def _upsert(model, rows, report, *, key, values):
+    """Write rows (tuples: the two key fields, then the value fields) by natural key, skipping unchanged ones.
+
+    ``key`` is (the text field, "product"); rows whose stored values are equal are counted, not written.
+    """
+    text_key = key[0]
     for batch in _batches(rows):
-        invoices = {row[0] for row in batch}
         stored = {
-            (invoice, product): rest
-            for invoice, product, *rest in Sale.objects.filter(invoice_number__in=invoices).values_list(
-                "invoice_number", "product_id", "buyer_vat_id", "invoice_date", "quantity"
-            )
+            (text, product): rest
+            for text, product, *rest in model.objects.filter(**{f"{text_key}__in": {row[0] for row in batch}})
+            .values_list(text_key, "product_id", *values)
+            .iterator()
         }
         changed = []
-        for invoice, product_id, vat, date, quantity in batch:
-            before = stored.get((invoice, product_id))
-            if before == [vat, date, quantity]:
+        for row in batch:
+            before = stored.get(row[:2])
+            if before == list(row[2:]):
                 report.unchanged += 1
                 continue
             if before is None:
                 report.created += 1
             else:
                 report.updated += 1
-            changed.append(
-                Sale(
-                    invoice_number=invoice,
-                    product_id=product_id,
-                    buyer_vat_id=vat,
-                    invoice_date=date,
-                    quantity=quantity,
-                )
-            )
-        Sale.objects.bulk_create(
-            changed,
-            update_conflicts=True,
-            unique_fields=["invoice_number", "product"],
-            update_fields=["buyer_vat_id", "invoice_date", "quantity"],
-        )
+            changed.append(model(**{text_key: row[0], "product_id": row[1]}, **dict(zip(values, row[2:], strict=True))))
+        model.objects.bulk_create(changed, update_conflicts=True, unique_fields=list(key), update_fields=list(values))
+
+
+def write_sales(rows, report):
+    _upsert(
+        Sale,
+        rows,
+        report,
+        key=("invoice_number", "product"),
+        values=("buyer_vat_id", "invoice_date", "quantity"),
+    )
 
 
 def write_serials(rows, report):
-    for batch in _batches(rows):
-        serials = {row[0] for row in batch}
-        stored = {
-            (serial, product): rest
-            for serial, product, *rest in SoldSerial.objects.filter(serial__in=serials).values_list(
-                "serial", "product_id", "buyer_vat_id", "invoice_number", "invoice_date"
-            )
-        }
-        changed = []
-        for serial, product_id, vat, invoice, date in batch:
-            before = stored.get((serial, product_id))
-            if before == [vat, invoice, date]:
-                report.unchanged += 1
-                continue
-            if before is None:
-                report.created += 1
-            else:
-                report.updated += 1
-            changed.append(
-                SoldSerial(
-                    serial=serial, product_id=product_id, buyer_vat_id=vat, invoice_number=invoice, invoice_date=date
-                )
-            )
-        SoldSerial.objects.bulk_create(
-            changed,
-            update_conflicts=True,
-            unique_fields=["serial", "product"],
-            update_fields=["buyer_vat_id", "invoice_number", "invoice_date"],
-        )
+    _upsert(
+        SoldSerial,
+        rows,
+        report,
+        key=("serial", "product"),
+        values=("buyer_vat_id", "invoice_number", "invoice_date"),
+    )
 
 
 def write_products(rows, report):
