@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rma_portal.csvfiles import RowError, decode, parse_date, read_records
+from rma_portal.csvfiles import RowError, parse_date, read_upload
 from warranty.models import Product
 from warranty.selectors import ean_error, normalise_ean, normalise_serial
 
@@ -70,14 +70,8 @@ def check_file(uploaded, *, claim_type, today=None):
     if uploaded.size > MAX_FILE_SIZE:
         result.file_error = _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_SIZE // (1024 * 1024)}
         return result
-    text = decode(uploaded.read())
-    if text is None:
-        result.file_error = _("This is not a CSV text file. Save the sheet as “CSV UTF-8” and upload that file.")
-        return result
-    try:
-        records = list(read_records(text))
-    except csv.Error as error:
-        result.file_error = _("The file cannot be read as CSV: %(error)s") % {"error": error}
+    records, result.file_error = read_upload(uploaded.read())
+    if records is None:
         return result
     if records and looks_like_header(records[0][1]):
         records = records[1:]

@@ -11,6 +11,8 @@ import datetime
 import io
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 
 @dataclass
 class RowError:
@@ -47,6 +49,17 @@ def read_records(text):
         cells = [c.strip() for c in cells]
         if any(cells):
             yield number, cells
+
+
+def read_upload(raw):
+    """(records, "") for a readable CSV file's bytes, or (None, a message for the partner)."""
+    text = decode(raw)
+    if text is None:
+        return None, _("This is not a CSV text file. Save the sheet as “CSV UTF-8” and upload that file.")
+    try:
+        return list(read_records(text)), ""
+    except csv.Error as error:
+        return None, _("The file cannot be read as CSV: %(error)s") % {"error": error}
 
 
 def parse_date(value):

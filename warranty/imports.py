@@ -13,7 +13,6 @@ The admin (warranty/admin.py) and the management commands
 (import_products, import_sales, import_serials) both call ``run_import``.
 """
 
-import csv
 import datetime
 from dataclasses import dataclass, field
 
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.vat import is_valid_vat
-from rma_portal.csvfiles import RowError, decode, read_records
+from rma_portal.csvfiles import RowError, read_upload
 
 from .models import Brand, FaultType, Product, Sale, SoldSerial
 from .selectors import ean_error, normalise_ean, normalise_serial
@@ -131,14 +130,8 @@ def parse_invoice_date(value):
 
 def read_file(raw, kind, report):
     """The file's records without a header row, or None after setting report.file_error."""
-    text = decode(raw)
-    if text is None:
-        report.file_error = _("This is not a CSV text file. Save the sheet as “CSV UTF-8” and upload that file.")
-        return None
-    try:
-        records = list(read_records(text))
-    except csv.Error as error:
-        report.file_error = _("The file cannot be read as CSV: %(error)s") % {"error": error}
+    records, report.file_error = read_upload(raw)
+    if records is None:
         return None
     keys = [key for key, _label in kind.columns]
     if records and [c.lower() for c in records[0][1][: len(keys)]] == keys[: len(records[0][1])]:
