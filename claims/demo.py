@@ -124,6 +124,26 @@ def load_claims():
         claim_change_status(claim=done, to=status, by=staff, notify=False)
     claim_change_status(claim=done, to=Status.RESOLVED, by=staff, resolution=Resolution.REPAIRED, notify=False)
     claim_change_status(claim=done, to=Status.SHIPPED_BACK, by=staff, return_tracking="FAN0012345678", notify=False)
+    # Spread the demo history over the past weeks, so that ages and the timeline look like real work.
+    for claim, days_ago in ((in_diagnosis, 9), (done, 24)):
+        _backdate(claim, days_ago)
+    _backdate(Claim.objects.get(owner=partner, own_number="ED-101"), 2)
+
+
+def _backdate(claim, days_ago):
+    import datetime
+
+    from claims.models import StatusChange
+
+    start = claim.created_at - datetime.timedelta(days=days_ago)
+    changes = list(StatusChange.objects.filter(claim=claim).order_by("pk"))
+    step = datetime.timedelta(days=days_ago) / (len(changes) + 1)
+    for index, change in enumerate(changes):
+        change.created_at = start + step * index
+    StatusChange.objects.bulk_update(changes, ["created_at"])
+    claim.attachments.update(created_at=start)
+    claim.created_at, claim.status_changed_at = start, changes[-1].created_at
+    claim.save(update_fields=["created_at", "status_changed_at"])
 
 
 def _demo_invoice_pdf():

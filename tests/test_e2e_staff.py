@@ -105,3 +105,41 @@ def test_technician_and_partner_follow_a_paid_repair(page, live_server, db):
     assert sum(claim.rma_number in s for s in subjects) >= 7
     assert any(m.to == ["service@innpro.ro"] for m in mail.outbox[before:])
     assert re.search(r"349", "".join(m.body for m in mail.outbox[before:]))
+
+
+def test_technician_imports_sales_from_csv(page, live_server, tmp_path):
+    from warranty import demo as catalogue
+    from warranty.models import Sale
+
+    demo.load()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, live_server, "service", demo.DEMO_PASSWORD_STAFF)
+    page.goto(f"{live_server.url}/admin/warranty/sale/")
+    check_page(page, "60-admin-sales", mobile=False)
+    page.get_by_role("link", name=re.compile("Import CSV")).click()
+    check_page(page, "61-admin-sales-import", mobile=False)
+
+    before = Sale.objects.count()
+    rows = [
+        f"RO18547290;INN-2026-09001;2026-11-02;{catalogue.DEMO_EAN_EXPIRED};4",
+        f"RO18547290;INN-2026-09001;2026-11-02;5901234123458;1",
+        f"RO99;INN-2026-09002;2026-11-03;{catalogue.DEMO_EAN_IN_WARRANTY};1",
+    ]
+    bad = tmp_path / "vanzari.csv"
+    bad.write_text("buyer_vat_id;invoice_number;invoice_date;ean;quantity\n" + "\n".join(rows) + "\n")
+    page.set_input_files("#id_file", str(bad))
+    page.locator("input[type=submit]").click()
+    table = page.locator("#import-errors")
+    table.wait_for()
+    text = table.inner_text()
+    assert "3" in text and "4" in text  # rows 3 and 4 of the file (the header is row 1)
+    assert Sale.objects.count() == before
+    check_page(page, "62-admin-sales-import-errors", mobile=False)
+
+    good = tmp_path / "vanzari-corectat.csv"
+    good.write_text("\n".join([rows[0], rows[0].replace("09001", "09003")]) + "\n")
+    page.set_input_files("#id_file", str(good))
+    page.locator("input[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/admin/warranty/sale/")
+    assert Sale.objects.count() == before + 2
+    check_page(page, "63-admin-sales-imported", mobile=False)
