@@ -122,7 +122,7 @@ def test_technician_imports_sales_from_csv(page, live_server, tmp_path):
     before = Sale.objects.count()
     rows = [
         f"RO18547290;INN-2026-09001;2026-11-02;{catalogue.DEMO_EAN_EXPIRED};4",
-        f"RO18547290;INN-2026-09001;2026-11-02;5901234123458;1",
+        "RO18547290;INN-2026-09001;2026-11-02;5901234123458;1",
         f"RO99;INN-2026-09002;2026-11-03;{catalogue.DEMO_EAN_IN_WARRANTY};1",
     ]
     bad = tmp_path / "vanzari.csv"
