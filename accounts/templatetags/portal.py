@@ -106,8 +106,10 @@ def error_summary(*items):
             continue
         for message in form.non_field_errors():
             errors.append({"href": "", "message": message})
-        for name, field_errors in form.errors.items():
-            if name == "__all__" or name not in form.fields:
+        # In the order of the fields on the page, whether an error came from a field or from clean().
+        for name in form.fields:
+            field_errors = form.errors.get(name)
+            if not field_errors:
                 continue
             bound = form[name]
             for message in field_errors:

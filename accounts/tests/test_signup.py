@@ -164,3 +164,10 @@ def test_password_reset_sends_a_link(client, owner, django_capture_on_commit_cal
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_error_summary_follows_the_order_of_the_fields(client):
+    html = signup(client, vat_number="18547291", terms=None).content.decode()
+    summary = html[html.index("error-summary") : html.index("</ul>", html.index("error-summary"))]
+    assert summary.index('href="#id_vat_number"') < summary.index('href="#id_terms"')
