@@ -22,4 +22,4 @@ RUN SECRET_KEY=build-only DEBUG=false python manage.py collectstatic --no-input 
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "rma_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--no-control-socket", "--access-logfile", "-"]
+CMD ["gunicorn", "rma_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--no-control-socket", "--timeout", "120", "--access-logfile", "-"]
