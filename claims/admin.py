@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, OuterRef, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Lower, Upper
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -11,7 +13,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.vat import split_vat_id
 from warranty.models import Brand
+from warranty.selectors import normalise_serial
 
 from . import services
 from .models import (
@@ -26,6 +30,7 @@ from .models import (
     Status,
     StatusChange,
 )
+from .selectors import parse_rma_number
 from .workflow import TransitionError, allowed_targets
 
 
@@ -242,14 +247,29 @@ class ClaimAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(first_brand=Subquery(first_brand))
 
     def get_search_results(self, request, queryset, search_term):
-        # "RO18547290" finds the company: VAT numbers are stored without the prefix.
-        from accounts.vat import split_vat_id
-
-        prefix, number = split_vat_id(search_term)
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        """Exact matches first, each on an index: RMA number (any case or spacing), serial number,
+        own claim number, partner e-mail, company VAT id (with its prefix), waybill, return tracking.
+        Only when nothing matches exactly does the admin's usual "contains" search run."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        emails = get_user_model().objects.annotate(email_lower=Lower("email")).filter(email_lower=term.lower())
+        condition = (
+            Q(pk__in=ClaimLine.objects.filter(serial=normalise_serial(term)).values("claim_id"))
+            | Q(own_number_upper=term.upper())
+            | Q(waybill=term)
+            | Q(return_tracking=term)
+            | Q(owner__in=emails.values("pk"))
+        )
+        if rma := parse_rma_number(term):
+            condition |= Q(rma_year=rma[0], rma_seq=rma[1])
+        prefix, number = split_vat_id(term)
         if prefix and number:
-            queryset |= self.model.objects.filter(owner__vat_country=prefix, owner__vat_number=number)
-        return queryset, True
+            condition |= Q(owner__in=get_user_model().objects.filter(vat_country=prefix, vat_number=number))
+        exact = queryset.annotate(own_number_upper=Upper("own_number")).filter(condition)
+        if exact.exists():
+            return exact, False
+        return super().get_search_results(request, queryset, search_term)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -163,6 +163,9 @@ class Claim(models.Model):
             models.Index(F("owner"), Upper("own_number"), name="claim_owner_own_number_idx"),
             models.Index(fields=["status", "created_at"], name="claim_status_created_idx"),
             models.Index(fields=["waybill"], name="claim_waybill_idx"),
+            models.Index(fields=["return_tracking"], name="claim_return_tracking_idx"),
+            # The admin's search finds an own claim number across all partners.
+            models.Index(Upper("own_number"), name="claim_own_number_upper_idx"),
         ]
 
     def __str__(self):
