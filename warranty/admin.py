@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import imports
 from .models import Brand, FaultType, Product, Sale, SoldSerial
+from .selectors import normalise_ean, normalise_serial
 
 MAX_IMPORT_SIZE = 50 * 1024 * 1024
 
@@ -131,6 +132,10 @@ class ProductAdmin(CsvImportMixin, admin.ModelAdmin):
 
 
 class _SoldAdmin(CsvImportMixin, admin.ModelAdmin):
+    """Sales and sold serials run into millions of rows: the search box matches exactly, on indexes."""
+
+    search_help_text = _("An exact buyer VAT id, invoice number, EAN or serial number.")
+
     list_select_related = ["product__brand"]
     date_hierarchy = "invoice_date"
     raw_id_fields = ["product"]
@@ -142,11 +147,34 @@ class _SoldAdmin(CsvImportMixin, admin.ModelAdmin):
 class SaleAdmin(_SoldAdmin):
     import_kind = "sales"
     list_display = ["invoice_number", "invoice_date", "buyer_vat_id", "product", "quantity"]
-    search_fields = ["=buyer_vat_id", "=invoice_number", "=product__ean", "product__name"]
+    search_fields = ["buyer_vat_id"]  # the search box shows; get_search_results does the work
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        condition = (
+            Q(buyer_vat_id=term.replace(" ", "").upper())
+            | Q(invoice_number=term)
+            | Q(product__in=Product.objects.filter(ean=normalise_ean(term)))
+        )
+        return queryset.filter(condition), False
 
 
 @admin.register(SoldSerial)
 class SoldSerialAdmin(_SoldAdmin):
     import_kind = "serials"
     list_display = ["serial", "product", "buyer_vat_id", "invoice_number", "invoice_date"]
-    search_fields = ["=serial", "=buyer_vat_id", "=invoice_number", "=product__ean"]
+    search_fields = ["serial"]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        condition = (
+            Q(serial=normalise_serial(term))
+            | Q(buyer_vat_id=term.replace(" ", "").upper())
+            | Q(invoice_number=term)
+            | Q(product__in=Product.objects.filter(ean=normalise_ean(term)))
+        )
+        return queryset.filter(condition), False

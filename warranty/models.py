@@ -126,6 +126,7 @@ class SoldSerial(models.Model):
         ]
         indexes = [
             models.Index(fields=["buyer_vat_id"], name="soldserial_buyer_idx"),
+            models.Index(fields=["invoice_number"], name="soldserial_invoice_idx"),
         ]
 
     def __str__(self):

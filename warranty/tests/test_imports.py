@@ -241,3 +241,16 @@ def test_one_hundred_thousand_sales_rows_in_under_30_seconds(capsys):
     with capsys.disabled():
         print(f"\n100,000-row sales import: {elapsed:.1f} s; the same file again: {elapsed_again:.1f} s")
     assert elapsed < 30
+
+
+def test_admin_search_of_sales_and_serials_is_exact(client, technician, products):
+    run_import("sales", csv_bytes(sales_rows(products)), today=TODAY)
+    run_import("serials", csv_bytes([["3QDSL9X001", products[0].ean, "RO18547290", "F-1", "2026-03-01"]]), today=TODAY)
+    client.force_login(technician)
+    sales = reverse("admin:warranty_sale_changelist")
+    assert client.get(sales, {"q": "ro 18547290"}).context["cl"].result_count == 2
+    assert client.get(sales, {"q": "F-2"}).context["cl"].result_count == 1
+    assert client.get(sales, {"q": products[0].ean}).context["cl"].result_count == 2
+    assert client.get(sales, {"q": "F-"}).context["cl"].result_count == 0
+    serials = reverse("admin:warranty_soldserial_changelist")
+    assert client.get(serials, {"q": "3qdsl9x 001"}).context["cl"].result_count == 1
