@@ -6,19 +6,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0003_service_staff_group'),
+        ("claims", "0003_service_staff_group"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['return_tracking'], name='claim_return_tracking_idx'),
+            model_name="claim",
+            index=models.Index(fields=["return_tracking"], name="claim_return_tracking_idx"),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(django.db.models.functions.text.Upper('own_number'), name='claim_own_number_upper_idx'),
+            model_name="claim",
+            index=models.Index(django.db.models.functions.text.Upper("own_number"), name="claim_own_number_upper_idx"),
         ),
     ]

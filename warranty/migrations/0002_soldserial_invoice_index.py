@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('warranty', '0001_initial'),
+        ("warranty", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='soldserial',
-            index=models.Index(fields=['invoice_number'], name='soldserial_invoice_idx'),
+            model_name="soldserial",
+            index=models.Index(fields=["invoice_number"], name="soldserial_invoice_idx"),
         ),
     ]
