@@ -27,6 +27,7 @@ from .services import LineData, claims_create_many
 MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_ERRORS_SHOWN = 500
+MAX_TEXT = 5000  # as on the web form
 
 COLUMNS = [
     ("own_number", gettext_lazy("Own claim number")),
@@ -61,7 +62,12 @@ class ImportResult:
 
 
 def looks_like_header(cells):
-    return len(cells) > 1 and not normalise_ean(cells[1]).isdigit()
+    """A header names the EAN column ("ean", "EAN", "Cod EAN/GTIN-13"...). A first row with a
+    mistyped or empty EAN is data, and gets its error, not skipped as a header."""
+    if len(cells) < 2:
+        return False
+    second = cells[1].lower()
+    return ("ean" in second or "gtin" in second) and not any(ch.isdigit() for ch in second.replace("gtin-13", ""))
 
 
 def check_file(uploaded, *, claim_type, today=None):
@@ -122,6 +128,10 @@ def check_file(uploaded, *, claim_type, today=None):
         if not description:
             error(number, "description", _("Describe the problem."))
             row_ok = False
+        for column, text in (("description", description), ("expectations", expectations)):
+            if len(text) > MAX_TEXT:
+                error(number, column, _("At most %(n)d characters.") % {"n": MAX_TEXT})
+                row_ok = False
         if len(own_number) > 60:
             error(number, "own_number", _("At most 60 characters."))
             row_ok = False

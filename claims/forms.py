@@ -459,7 +459,8 @@ class BatchDocumentForm(forms.Form):
         result = []
         shared = self.cleaned_data.get("document") or []
         if shared:
-            result += [(by_pk[pk], shared[0]) for pk in self.cleaned_data.get("claims") or [] if pk in by_pk]
+            ticked = dict.fromkeys(self.cleaned_data.get("claims") or [])  # a claim ticked twice counts once
+            result += [(by_pk[pk], shared[0]) for pk in ticked if pk in by_pk]
         for name, files in self.cleaned_data.items():
             if name.startswith("doc_") and files and name[4:] in by_pk:
                 result.append((by_pk[name[4:]], files[0]))

@@ -40,6 +40,15 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+# A table row cannot break across pages: the paper carries the start of a long text, the portal all of it.
+CLIP_AT = 1500
+
+
+def _clip(text, limit=CLIP_AT):
+    text = text or ""
+    return text if len(text) <= limit else text[:limit].rstrip() + " …"
+
+
 # Labels used inside f-strings, where makemessages cannot see them.
 TEXT = {
     "TO (RECIPIENT)": lambda: _("TO (RECIPIENT)"),
@@ -389,9 +398,9 @@ def _lines_table(lines, styles):
                 _p(_date(line.document_date), styles["cell"]),
             ]
         )
-        detail = f"<font name='{fonts().bold}'>{_markup(TEXT['Defect:']())}</font> {_markup(line.description)}"
+        detail = f"<font name='{fonts().bold}'>{_markup(TEXT['Defect:']())}</font> {_markup(_clip(line.description))}"
         if line.expectations:
-            detail += f"<br/><font name='{fonts().bold}'>{_markup(TEXT['Expectations:']())}</font> {_markup(line.expectations)}"
+            detail += f"<br/><font name='{fonts().bold}'>{_markup(TEXT['Expectations:']())}</font> {_markup(_clip(line.expectations))}"
         rows.append(["", Paragraph(detail, styles["small_muted"]), "", "", "", "", ""])
         commands += [
             ("SPAN", (1, first + 1), (-1, first + 1)),

@@ -186,9 +186,17 @@ def attachment_add(*, claim, upload, by, change_status=True):
     )
     attachment.file.save(upload.file.name, upload.file, save=False)
     attachment.save()
-    if change_status and upload.kind == AttachmentKind.SALES_DOCUMENT and claim.status == Status.AWAITING_DOCUMENTS:
-        claim_change_status(claim=claim, to=Status.REGISTERED, by=by, note="", notify=True)
+    if change_status and upload.kind == AttachmentKind.SALES_DOCUMENT:
+        _register_if_awaiting(claim, by)
     return attachment
+
+
+def _register_if_awaiting(claim, by):
+    """A sales document arrived: "awaiting documents" becomes "registered", once, whatever the caller holds."""
+    current = Claim.objects.select_for_update().get(pk=claim.pk)
+    if current.status == Status.AWAITING_DOCUMENTS:
+        current = claim_change_status(claim=current, to=Status.REGISTERED, by=by, note="", notify=True)
+    claim.status, claim.status_changed_at = current.status, current.status_changed_at
 
 
 @transaction.atomic
@@ -319,8 +327,7 @@ def sales_document_attach_many(*, assignments, by):
                 size=first.size,
                 uploaded_by=by,
             )
-            if claim.status == Status.AWAITING_DOCUMENTS:
-                claim_change_status(claim=claim, to=Status.REGISTERED, by=by, notify=True)
+            _register_if_awaiting(claim, by)
         else:
             stored[key] = attachment_add(
                 claim=claim,

@@ -84,7 +84,10 @@ def dashboard(request):
 
 def _with_extra_line(data):
     data = data.copy()
-    total = int(data.get("lines-TOTAL_FORMS") or 1)
+    try:
+        total = int(data.get("lines-TOTAL_FORMS") or 1)
+    except ValueError:
+        total = 1
     data["lines-TOTAL_FORMS"] = str(min(total + 1, 20))
     return data
 

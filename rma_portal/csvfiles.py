@@ -63,7 +63,10 @@ def read_upload(raw):
 
 
 def parse_date(value):
-    try:
-        return datetime.datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        return None
+    """yyyy-mm-dd, or dd.mm.yyyy as Romanian Excel shows and re-saves dates; None if neither."""
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None

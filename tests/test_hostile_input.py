@@ -7,7 +7,19 @@ from claims.tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
 
-ODD = ["", " ", "x" * 5000, "\x00", "' OR 1=1 --", "<script>alert(1)</script>", "٣٤٥", "𝟘𝟙𝟚", "RMA/0/SR/0", "%"]
+ODD = [
+    "",
+    " ",
+    "x" * 5000,
+    "\x00",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "٣٤٥",
+    "𝟘𝟙𝟚",
+    "RMA/0/SR/0",
+    "%",
+    "²" * 13,
+]
 
 
 @pytest.fixture
@@ -40,6 +52,7 @@ def test_posts(partner, owner, value):
     claim = ClaimFactory(owner=owner)
     posts = [
         ("/claims/new/", {"lines-TOTAL_FORMS": value, "lines-INITIAL_FORMS": value, "lines-0-ean": value}),
+        ("/claims/new/", {"add_line": "1", "lines-TOTAL_FORMS": value, "lines-0-ean": value}),
         (
             "/claims/new/",
             {"lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-ean": value, "claim_type": value},

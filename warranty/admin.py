@@ -134,8 +134,6 @@ class ProductAdmin(CsvImportMixin, admin.ModelAdmin):
 class _SoldAdmin(CsvImportMixin, admin.ModelAdmin):
     """Sales and sold serials run into millions of rows: the search box matches exactly, on indexes."""
 
-    search_help_text = _("An exact buyer VAT id, invoice number, EAN or serial number.")
-
     list_select_related = ["product__brand"]
     date_hierarchy = "invoice_date"
     raw_id_fields = ["product"]

@@ -13,7 +13,6 @@ The admin (warranty/admin.py) and the management commands
 (import_products, import_sales, import_serials) both call ``run_import``.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.vat import is_valid_vat
-from rma_portal.csvfiles import RowError, read_upload
+from rma_portal.csvfiles import RowError, parse_date, read_upload
 
 from .models import Brand, FaultType, Product, Sale, SoldSerial
 from .selectors import ean_error, normalise_ean, normalise_serial
@@ -118,16 +117,6 @@ class Checker:
             self.report.errors.append(RowError(row=row, column=str(self.labels[column]), message=str(message)))
 
 
-def parse_invoice_date(value):
-    """yyyy-mm-dd, or dd.mm.yyyy as Romanian Excel shows dates."""
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def read_file(raw, kind, report):
     """The file's records without a header row, or None after setting report.file_error."""
     records, report.file_error = read_upload(raw)
@@ -176,7 +165,7 @@ def _check_common(check, number, cells, columns, *, products, vats, today):
         check(number, "invoice_number", _("The invoice number is missing."))
     elif len(invoice) > 50:
         check(number, "invoice_number", _("At most 50 characters."))
-    date = parse_invoice_date(values["invoice_date"])
+    date = parse_date(values["invoice_date"])
     if date is None:
         check(
             number,
@@ -217,7 +206,7 @@ def check_sales(records, report, today):
             check, number, cells, columns, products=products, vats=vats, today=today
         )
         raw_quantity = values.get("quantity", "") or "1"
-        quantity = int(raw_quantity) if raw_quantity.isdigit() else 0
+        quantity = int(raw_quantity) if raw_quantity.isascii() and raw_quantity.isdigit() else 0
         if quantity < 1:
             check(number, "quantity", _("“%(value)s” is not a whole number of 1 or more.") % {"value": raw_quantity})
         if check.row_ok:
@@ -286,7 +275,7 @@ def check_products(records, report, today):
             check(number, "brand", _("The brand is missing."))
         elif len(brand) > 100:
             check(number, "brand", _("At most 100 characters."))
-        months = int(raw_months) if raw_months.isdigit() else 0
+        months = int(raw_months) if raw_months.isascii() and raw_months.isdigit() else 0
         if not 1 <= months <= 240:
             check(
                 number,
@@ -367,9 +356,11 @@ def write_serials(rows, report):
 
 
 def write_products(rows, report):
-    brands = dict(Brand.objects.values_list("name", "id"))
-    for name in {row[2] for row in rows} - set(brands):
-        brands[name] = Brand.objects.create(name=name).pk  # flags are set in the admin afterwards
+    # "dji" in a file is the DJI brand, with its serial rules, not a new brand without them.
+    brands = {name.casefold(): pk for name, pk in Brand.objects.values_list("name", "id")}
+    for row in rows:
+        if row[2].casefold() not in brands:
+            brands[row[2].casefold()] = Brand.objects.create(name=row[2]).pk  # flags are set in the admin
     Through = Product.fault_types.through
     for batch in _batches(rows):
         eans = [row[0] for row in batch]
@@ -387,7 +378,7 @@ def write_products(rows, report):
         changed, fault_sets = [], {}
         for ean, name, brand, months, quantity_allowed, fault_ids in batch:
             pk, before = stored.get(ean, (None, None))
-            same_fields = before == [name, brands[brand], months, quantity_allowed]
+            same_fields = before == [name, brands[brand.casefold()], months, quantity_allowed]
             same_faults = fault_ids is None or sorted(stored_faults.get(pk, [])) == fault_ids
             if same_fields and same_faults:
                 report.unchanged += 1
@@ -401,7 +392,7 @@ def write_products(rows, report):
                     Product(
                         ean=ean,
                         name=name,
-                        brand_id=brands[brand],
+                        brand_id=brands[brand.casefold()],
                         warranty_months=months,
                         quantity_allowed=quantity_allowed,
                     )

@@ -7,7 +7,7 @@ from stdnum import ean
 
 
 def validate_gtin13(value):
-    if len(value) != 13 or not value.isdigit():
+    if len(value) != 13 or not (value.isascii() and value.isdigit()):
         raise ValidationError(_("An EAN/GTIN-13 code has exactly 13 digits."), code="gtin_length")
     if not ean.is_valid(value):
         raise ValidationError(_("This EAN/GTIN-13 code has a wrong check digit."), code="gtin_check_digit")

@@ -37,7 +37,7 @@ def ean_error(code):
     """A message for a malformed EAN/GTIN-13, or None when it is well-formed."""
     if not code:
         return _("Type the EAN/GTIN-13 code from the product's box.")
-    if not code.isdigit():
+    if not (code.isascii() and code.isdigit()):
         return _("An EAN/GTIN-13 code has only digits; “%(code)s” has other characters.") % {"code": code}
     if len(code) != 13:
         return _("An EAN/GTIN-13 code has 13 digits; “%(code)s” has %(count)d.") % {"code": code, "count": len(code)}

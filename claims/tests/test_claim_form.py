@@ -210,13 +210,14 @@ def test_line_product_preview(owner_client, catalogue):
 
 def test_imported_claim_moves_to_registered_when_the_sales_document_is_attached(owner_client, owner):
     claim = ClaimFactory(owner=owner, status=Status.AWAITING_DOCUMENTS)
-    doc = SimpleUploadedFile("f.pdf", pdf_bytes(), content_type="application/pdf")
+    # An invoice scanned as two PDFs: both attached, the claim registered once.
+    docs = [SimpleUploadedFile(f"f{n}.pdf", pdf_bytes(), content_type="application/pdf") for n in (1, 2)]
     response = owner_client.post(
-        reverse("claim_attachment_add", args=[claim.pk]), {"kind": AttachmentKind.SALES_DOCUMENT, "files": [doc]}
+        reverse("claim_attachment_add", args=[claim.pk]), {"kind": AttachmentKind.SALES_DOCUMENT, "files": docs}
     )
     assert response.status_code == 302
     claim.refresh_from_db()
-    assert claim.status == Status.REGISTERED
+    assert claim.status == Status.REGISTERED and claim.attachments.count() == 2
     assert list(claim.status_changes.values_list("to_status", flat=True)) == [Status.REGISTERED]
 
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from claims.csv_import import check_file
-from claims.models import Attachment, Claim, ImportBatch, Status
+from claims.models import Attachment, Claim, ClaimLine, ImportBatch, Status
 from claims.tests.conftest import pdf_bytes
 
 DAY = (datetime.date.today() - datetime.timedelta(days=10)).isoformat()
@@ -87,7 +87,7 @@ def test_every_error_is_listed_by_row_and_column(owner_client, catalogue, owner_
     rows = [
         ["A", drone, "", DAY, "No serial", ""],
         ["B", "5901234123457", "X", DAY, "Unknown EAN", ""],
-        ["C", drone, "S1", "25.10.2026", "Wrong date format", ""],
+        ["C", drone, "S1", "10/25/2026", "Wrong date format", ""],
         ["D", drone, "S2", DAY, "", ""],
         ["E", "12345", "S3", DAY, "Short EAN", ""],
     ]
@@ -187,3 +187,41 @@ def test_five_thousand_rows_in_under_30_seconds(owner, catalogue, owner_address,
     with capsys.disabled():
         print(f"\n5,000-row CSV import: {elapsed:.1f} s, peak Python memory {peak / 1e6:.0f} MB")
     assert elapsed < 30
+
+
+def test_shared_and_own_document_for_the_same_claim(owner_client, catalogue, owner_address, rows):
+    do_import(owner_client, catalogue, owner_address, csv_file(render(rows)))
+    batch = ImportBatch.objects.get()
+    first = Claim.objects.order_by("rma_seq").first()
+    shared = SimpleUploadedFile("factura.pdf", pdf_bytes(), content_type="application/pdf")
+    own = SimpleUploadedFile("f2.pdf", pdf_bytes(), content_type="application/pdf")
+    data = {"claims": [str(first.pk), str(first.pk)], "document": [shared], f"doc_{first.pk}": [own]}
+    assert owner_client.post(batch.get_absolute_url(), data).status_code == 302
+    first.refresh_from_db()
+    assert first.status == Status.REGISTERED and first.attachments.count() == 2
+    assert first.status_changes.filter(to_status=Status.REGISTERED).count() == 1
+
+
+@pytest.mark.parametrize("first_ean", ["590123412345O", ""])
+def test_a_bad_first_row_is_an_error_not_a_header(owner_client, catalogue, owner_address, rows, first_ean):
+    bad = [list(row) for row in rows]
+    bad[0][1] = first_ean
+    response = do_import(owner_client, catalogue, owner_address, csv_file(render(bad)))
+    assert "<td>1</td>" in response.content.decode()
+    assert Claim.objects.count() == 0
+
+
+def test_headers_as_people_write_them(owner_client, catalogue, owner_address, rows):
+    header = ["Nr. intern", "Cod EAN/GTIN-13", "Serie", "Data", "Descriere", "Așteptări"]
+    text = ";".join(header) + "\r\n" + render(rows, delimiter=";")
+    do_import(owner_client, catalogue, owner_address, csv_file(text))
+    assert Claim.objects.count() == len(rows)
+
+
+def test_dates_as_romanian_excel_saves_them(owner_client, catalogue, owner_address, rows):
+    day = datetime.date.fromisoformat(DAY)
+    for row in rows:
+        row[3] = day.strftime("%d.%m.%Y")
+    do_import(owner_client, catalogue, owner_address, csv_file(render(rows, delimiter=";")))
+    assert set(ClaimLine.objects.values_list("document_date", flat=True)) == {day}
+    assert ClaimLine.objects.count() == len(rows)

@@ -172,6 +172,15 @@ def test_label_with_many_lines_flows_onto_more_pages(claim):
     assert "SN0024" in page_text(pdf, page_count(pdf) - 1)
 
 
+def test_label_with_very_long_texts_still_renders(claim):
+    line = claim.lines.first()
+    line.description, line.expectations = "Nu pornește. " * 400, "Înlocuire. " * 450
+    line.save()
+    pdf = render(claim)
+    text = " ".join(page_text(pdf, n) for n in range(page_count(pdf)))
+    assert "Nu pornește" in text and "…" in text
+
+
 def make_batch(owner, count):
     claims = []
     for _ in range(count):

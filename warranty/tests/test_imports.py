@@ -83,7 +83,7 @@ def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_written(prod
         ["RO18547290", "F-3", "2026-02-30", products[0].ean, "1"],  # no such day
         ["RO18547290", "F-3", "2026-03-01", "5901234123458", "1"],  # EAN check digit
         ["RO18547290", "F-3", "2026-03-01", gtin(999), "1"],  # not in the catalogue
-        ["RO18547290", "F-4", "2026-03-01", products[2].ean, "zero"],
+        ["RO18547290", "F-4", "2026-03-01", products[2].ean, "²"],
         ["RO18547290", "F-1", "2026-03-01", products[0].ean, "1"],  # same key as row 1
         ["RO18547290", "", "2099-01-01", products[0].ean, "1"],
     ]
@@ -154,6 +154,11 @@ def test_products_import_creates_brands_sets_fault_types_and_is_idempotent():
     assert list(Product.objects.get(ean=gtin(501)).fault_types.values_list("code", flat=True)) == ["noise"]
     assert Product.objects.get(ean=gtin(502)).warranty_months == 6
     assert Brand.objects.filter(name="NewBrand").count() == 1
+
+    rows[0][2] = "newbrand"  # the same brand, typed in other letter case
+    rows[1][2] = "NEWBRAND"
+    again = run_import("products", csv_bytes(rows), today=TODAY)
+    assert again.ok and Brand.objects.filter(name__iexact="newbrand").count() == 1
 
 
 def test_products_import_refuses_unknown_fault_types_and_bad_values():
