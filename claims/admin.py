@@ -310,7 +310,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 (
                     date_format(timezone.localtime(c.created_at), "SHORT_DATETIME_FORMAT"),
                     c.get_from_status_display() or "—",
-                    c.get_to_status_display(),
+                    c.title(),
                     c.by.get_full_name() if c.by else "—",
                     c.note or "—",
                     c.internal_note or "—",

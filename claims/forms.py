@@ -296,7 +296,7 @@ class ClaimBundle:
                 _(
                     "The claim type “%(type)s” is reserved for %(brand)s products; every product of the claim must be one."
                 )
-                % {"type": claim_type.name, "brand": claim_type.brand.name},
+                % {"type": claim_type, "brand": claim_type.brand.name},
             )
         total_files = len(form.cleaned_data.get("sales_documents") or []) + len(form.cleaned_data.get("photos") or [])
         if total_files > MAX_FILES_PER_CLAIM:

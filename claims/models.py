@@ -267,6 +267,8 @@ class StatusChange(models.Model):
     )
     note = models.TextField(_("note for the partner"), blank=True)
     internal_note = models.TextField(_("internal note"), blank=True)
+    # A partner's answer to a quote: stored as a code, shown in the reader's language.
+    quote_decision = models.CharField(_("quote decision"), max_length=10, choices=QuoteDecision.choices, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
@@ -277,6 +279,16 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.claim_id}: {self.from_status} → {self.to_status}"
+
+    def title(self):
+        """What the timeline shows as the heading of this entry."""
+        if self.quote_decision == QuoteDecision.ACCEPTED:
+            return gettext("Quote accepted")
+        if self.quote_decision == QuoteDecision.DECLINED:
+            return gettext("Quote declined")
+        if self.from_status == self.to_status:
+            return gettext("Note")
+        return self.get_to_status_display()
 
 
 class Message(models.Model):

@@ -298,7 +298,7 @@ def quote_decide(*, claim, by, accept):
         from_status=claim.status,
         to_status=claim.status,
         by=by,
-        note=str(QuoteDecision(claim.quote_decision).label),
+        quote_decision=claim.quote_decision,
     )
     emails.quote_decided(claim)
     return claim

@@ -108,6 +108,10 @@ def test_quote_accept_is_recorded_and_mailed_to_the_service(
     claim.refresh_from_db()
     assert claim.quote_decision == QuoteDecision.ACCEPTED
     assert mail.outbox[-1].to == ["service@innpro.ro"]
+    # The timeline says it in the reader's language, whatever language the partner used.
+    assert "Quote accepted" in owner_client.get(reverse("claim_detail", args=[claim.pk])).content.decode()
+    owner_client.cookies["portal_language"] = "ro"
+    assert "Ofertă acceptată" in owner_client.get(reverse("claim_detail", args=[claim.pk])).content.decode()
     with pytest.raises(TransitionError):
         quote_decide(claim=claim, by=owner, accept=False)
 
