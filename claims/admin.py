@@ -31,6 +31,7 @@ from .models import (
     StatusChange,
 )
 from .selectors import parse_rma_number
+from .uploads import safe_download_name
 from .workflow import TransitionError, allowed_targets
 
 
@@ -416,7 +417,10 @@ class ClaimAdmin(admin.ModelAdmin):
         except FileNotFoundError:
             raise Http404 from None
         response = FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+            handle,
+            as_attachment=True,
+            filename=safe_download_name(attachment.original_name),
+            content_type=attachment.content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response

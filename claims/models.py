@@ -1,5 +1,4 @@
 import secrets
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -230,9 +229,12 @@ class AttachmentKind(models.TextChoices):
     OTHER = "other", _("Other document")
 
 
+SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+
 def attachment_path(instance, filename):
-    # A random name: nothing of the user's file name reaches the disk.
-    suffix = PurePath(filename).suffix.lower()[:8]
+    # A random name, and the suffix of the type found in the content: nothing of the user's file name reaches the disk.
+    suffix = SUFFIXES.get(instance.content_type, "")
     return f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
 
 

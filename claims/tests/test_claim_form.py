@@ -240,6 +240,15 @@ def test_attachment_download_is_nosniff(owner_client, owner):
     assert b"".join(response.streaming_content) == png_bytes()
 
 
+def test_stored_name_is_random_with_the_suffix_of_the_content(owner_client, owner):
+    claim = ClaimFactory(owner=owner)
+    pdf = SimpleUploadedFile("factura.exe", pdf_bytes(), content_type="application/x-msdownload")
+    owner_client.post(reverse("claim_attachment_add", args=[claim.pk]), {"kind": "sales_document", "files": [pdf]})
+    stored = claim.attachments.get()
+    assert stored.file.name.endswith(".pdf") and "factura" not in stored.file.name
+    assert stored.original_name == "factura.exe" and stored.content_type == "application/pdf"
+
+
 def huge_png(width, height):
     """A valid 1-bit PNG of any size, a few kilobytes on disk: the classic decompression bomb."""
     import struct
