@@ -56,8 +56,15 @@ class BrandFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ClaimLineAdminForm(forms.ModelForm):
+    def clean_serial(self):
+        # Stored as the partner's form and the search box expect it: capitals, no spaces.
+        return normalise_serial(self.cleaned_data.get("serial"))
+
+
 class ClaimLineInline(admin.StackedInline):
     model = ClaimLine
+    form = ClaimLineAdminForm
     extra = 0
     fields = ["position", "product", "serial", "quantity", "fault_type", "document_date", "description"]
     readonly_fields = ["position", "product", "document_date"]
@@ -75,6 +82,10 @@ class ClaimLineInline(admin.StackedInline):
         if db_field.name == "fault_type" and field is not None:
             field.widget.can_add_related = field.widget.can_change_related = field.widget.can_delete_related = False
             field.widget.can_view_related = False
+            # One query for the choices of every line, not one per line.
+            if not hasattr(request, "_fault_type_choices"):
+                request._fault_type_choices = list(field.choices)
+            field.choices = request._fault_type_choices
         return field
 
 

@@ -201,3 +201,35 @@ def test_partner_cannot_reach_the_admin(owner_client, owner):
     claim = ClaimFactory(owner=owner)
     assert owner_client.get(reverse("admin:claims_claim_change", args=[claim.pk])).status_code in (302, 403)
     assert owner_client.get(reverse("admin:claims_claim_overview")).status_code in (302, 403)
+
+
+@pytest.mark.parametrize("lines", [1, 8])
+def test_change_page_queries_do_not_grow_with_lines(tech_client, owner, lines, django_assert_max_num_queries):
+    claim = ClaimFactory(owner=owner)
+    for position in range(1, lines + 1):
+        ClaimLineFactory(claim=claim, position=position)
+    with django_assert_max_num_queries(18):
+        assert tech_client.get(reverse("admin:claims_claim_change", args=[claim.pk])).status_code == 200
+
+
+def test_technician_edits_a_serial_as_the_search_expects(tech_client, owner):
+    claim = ClaimFactory(owner=owner)
+    line = ClaimLineFactory(claim=claim, position=1)
+    page = tech_client.get(reverse("admin:claims_claim_change", args=[claim.pk]))
+    data = {}
+    for form in [page.context["adminform"].form, *[f.form for s in page.context["inline_admin_formsets"] for f in s]]:
+        for name in form.fields:
+            value = form[name].value()
+            if value is not None:
+                data[form.add_prefix(name)] = value
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+    data["lines-0-serial"] = "ab 12 cd"
+    data["lines-0-id"] = line.pk
+    data["lines-0-claim"] = claim.pk
+    response = tech_client.post(reverse("admin:claims_claim_change", args=[claim.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    line.refresh_from_db()
+    assert line.serial == "AB12CD"
