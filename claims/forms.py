@@ -442,6 +442,13 @@ class BatchDocumentForm(forms.Form):
                 label=_("Sales document for %(rma)s") % {"rma": claim.rma_number}, max_files=1, required=False
             )
 
+    def rows(self):
+        """One row a claim: the claim, its checkbox id for the shared document, its own file field."""
+        ticks = {str(w.data["value"]): w.id_for_label for w in self["claims"].subwidgets}
+        for claim in self.claims:
+            name = f"doc_{claim.pk}"
+            yield {"claim": claim, "tick_id": ticks.get(str(claim.pk)), "doc": self[name] if name in self.fields else None}
+
     def clean(self):
         cleaned = super().clean()
         shared = cleaned.get("document") or []

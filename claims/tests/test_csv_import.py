@@ -225,3 +225,16 @@ def test_dates_as_romanian_excel_saves_them(owner_client, catalogue, owner_addre
     do_import(owner_client, catalogue, owner_address, csv_file(render(rows, delimiter=";")))
     assert set(ClaimLine.objects.values_list("document_date", flat=True)) == {day}
     assert ClaimLine.objects.count() == len(rows)
+
+
+def test_document_errors_sit_next_to_their_field(owner_client, catalogue, owner_address, rows):
+    do_import(owner_client, catalogue, owner_address, csv_file(render(rows)))
+    batch = ImportBatch.objects.get()
+    first = Claim.objects.order_by("rma_seq").first()
+    bad = SimpleUploadedFile("factura.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    html = owner_client.post(batch.get_absolute_url(), {f"doc_{first.pk}": [bad]}).content.decode()
+    assert f'id="id_doc_{first.pk}_error"' in html and f'href="#id_doc_{first.pk}"' in html
+    shared = SimpleUploadedFile("factura.pdf", pdf_bytes(), content_type="application/pdf")
+    html = owner_client.post(batch.get_absolute_url(), {"document": [shared]}).content.decode()
+    assert 'id="id_claims_error"' in html and 'href="#id_claims_0"' in html and 'id="id_claims_0"' in html
+    assert Attachment.objects.count() == 0
