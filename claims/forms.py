@@ -447,7 +447,11 @@ class BatchDocumentForm(forms.Form):
         ticks = {str(w.data["value"]): w.id_for_label for w in self["claims"].subwidgets}
         for claim in self.claims:
             name = f"doc_{claim.pk}"
-            yield {"claim": claim, "tick_id": ticks.get(str(claim.pk)), "doc": self[name] if name in self.fields else None}
+            yield {
+                "claim": claim,
+                "tick_id": ticks.get(str(claim.pk)),
+                "doc": self[name] if name in self.fields else None,
+            }
 
     def clean(self):
         cleaned = super().clean()
