@@ -263,9 +263,10 @@ class ClaimBundle:
 
     @property
     def wants_new_address(self):
-        value = (
-            self.form.data.get("return_address") if self.form.is_bound else self.form.fields["return_address"].initial
-        )
+        if self.form.is_bound:
+            value = self.form.data.get("return_address")
+        else:
+            value = self.form.initial.get("return_address", self.form.fields["return_address"].initial)
         return value == ClaimForm.NEW_ADDRESS
 
     def all_forms(self):

@@ -23,6 +23,7 @@ from .forms import (
     BatchDocumentForm,
     CancelForm,
     ClaimBundle,
+    ClaimForm,
     ClaimSearchForm,
     ImportForm,
     LineForm,
@@ -104,6 +105,10 @@ def claim_new(request):
         for form in bundle.lines.forms:
             form._errors = ErrorDict()
         bundle.form = type(bundle.form)(initial=request.POST.dict(), user=request.user)
+        if request.POST.get("return_address") == ClaimForm.NEW_ADDRESS:
+            # The new return address typed so far stays, without its errors yet.
+            bundle.address_form = type(bundle.address_form)(request.POST, prefix="addr")
+            bundle.address_form._errors = ErrorDict()
         return render(request, "claims/claim_new.html", {"bundle": bundle, "no_summary": True})
     if request.method == "POST":
         bundle = ClaimBundle(user=request.user, data=request.POST, files=request.FILES)

@@ -196,6 +196,13 @@ def test_add_line_without_javascript_keeps_the_input(owner_client, claim_post):
     assert Claim.objects.count() == 0
 
 
+def test_add_line_without_javascript_keeps_a_new_return_address(owner_client, claim_post):
+    data = claim_post(add_line="1", return_address="new", **{"addr-name": "Depozit Nord", "addr-city": ""})
+    html = owner_client.post(reverse("claim_new"), data).content.decode()
+    assert 'value="Depozit Nord"' in html and 'id="id_addr-city_error"' not in html
+    assert 'value="new" selected' in html
+
+
 def test_line_product_preview(owner_client, catalogue):
     response = owner_client.get(
         reverse("claim_line_product"), {"lines-0-ean": catalogue["vacuum"].ean}, HTTP_HX_REQUEST="true"
