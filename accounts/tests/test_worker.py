@@ -99,13 +99,14 @@ def test_worker_sends_queued_email_through_redis(worker):
     files = []
     while time.monotonic() < deadline:
         files = list(worker.glob("*.log")) if worker.exists() else []
-        if files:
+        email.refresh_from_db()
+        # The worker writes the file, then records the delivery: wait for both.
+        if files and email.sent_at is not None:
             break
         time.sleep(0.2)
     assert files, "the worker wrote no e-mail"
     content = files[0].read_text()
     assert "Subject: RMA test" in content and "To: partner@example.com" in content
-    email.refresh_from_db()
     assert email.sent_at is not None and email.attempts == 1
     assert OutgoingEmail.objects.filter(sent_at__isnull=True).count() == 0
 
