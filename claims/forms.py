@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,9 +8,9 @@ from accounts.forms import AddressForm
 from warranty.models import FaultType, Product
 from warranty.selectors import ean_error, normalise_ean, normalise_serial
 
-from .models import AttachmentKind, ClaimLine, ClaimType, Status
+from .models import AttachmentKind, ClaimLine, ClaimType, HeldUpload, Status
 from .services import ClaimData, LineData, ReturnAddress, UploadData
-from .uploads import MAX_FILES_PER_CLAIM, MultipleFileField
+from .uploads import MAX_FILES_PER_CLAIM, MultipleFileField, safe_download_name
 
 MAX_LINES = 20
 
@@ -223,6 +225,12 @@ class ClaimForm(forms.Form):
         help_text=_("Optional. Images up to 40 megapixels; at most 10 files per claim in all."),
     )
     confirm_duplicate = forms.BooleanField(label=_("I know, open another claim for this serial number"), required=False)
+    held = forms.MultipleChoiceField(
+        label=_("Files kept from your last try"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They passed the checks. Untick a file to leave it out."),
+    )
 
     NEW_ADDRESS = "new"
 
@@ -241,6 +249,54 @@ class ClaimForm(forms.Form):
         self.fields["return_address"].choices = choices
         default = next((a for a in self.addresses if a.is_default), None)
         self.fields["return_address"].initial = str(default.pk) if default else self.NEW_ADDRESS
+        self._offer_held()
+
+    def _offer_held(self):
+        """The partner's own kept files, and whether a kept sales document makes a new one unnecessary."""
+        since = timezone.now() - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
+        self.held_uploads = {str(h.pk): h for h in HeldUpload.objects.filter(owner=self.user, created_at__gte=since)}
+        self.fields["held"].choices = [
+            (pk, f"{h.original_name} · {h.get_kind_display()}") for pk, h in self.held_uploads.items()
+        ]
+        chosen = self.data.getlist("held") if self.is_bound and hasattr(self.data, "getlist") else []
+        self.fields["sales_documents"].required = not any(
+            self.held_uploads[pk].kind == AttachmentKind.SALES_DOCUMENT for pk in chosen if pk in self.held_uploads
+        )
+
+    def chosen_held(self):
+        return [self.held_uploads[pk] for pk in self.cleaned_data.get("held") or [] if pk in self.held_uploads]
+
+    def hold_checked_files(self):
+        """After a try that failed on other fields, keep the checked files and offer them, ticked, on the page.
+
+        When a file itself is refused, nothing is kept: the partner sees which one and chooses again.
+        """
+        refused = [e for e in self.errors.as_data().get("sales_documents", []) if e.code != "required"]
+        if refused or "photos" in self.errors:
+            return
+        new = []
+        for name, kind in (("sales_documents", AttachmentKind.SALES_DOCUMENT), ("photos", None)):
+            for uploaded in self.cleaned_data.get(name) or []:
+                content_type = uploaded.detected_content_type
+                held = HeldUpload(
+                    owner=self.user,
+                    kind=kind or (AttachmentKind.PHOTO if content_type.startswith("image/") else AttachmentKind.OTHER),
+                    original_name=safe_download_name(uploaded.name or "file")[:200],
+                    content_type=content_type,
+                    size=uploaded.size,
+                )
+                held.file.save(uploaded.name or "file", uploaded, save=False)
+                held.save()
+                new.append(str(held.pk))
+        if not new:
+            return
+        data = self.data.copy()
+        data.setlist("held", [*data.getlist("held"), *new])
+        self.data = data
+        self._offer_held()
+        only_required = [e.code for e in self.errors.as_data().get("sales_documents", [])] == ["required"]
+        if only_required and not self.fields["sales_documents"].required:
+            del self.errors["sales_documents"]  # a kept sales document answers "required" now
 
     def chosen_address(self):
         value = self.cleaned_data.get("return_address")
@@ -299,7 +355,11 @@ class ClaimBundle:
                 )
                 % {"type": claim_type, "brand": claim_type.brand.name},
             )
-        total_files = len(form.cleaned_data.get("sales_documents") or []) + len(form.cleaned_data.get("photos") or [])
+        total_files = (
+            len(form.cleaned_data.get("sales_documents") or [])
+            + len(form.cleaned_data.get("photos") or [])
+            + len(form.chosen_held())
+        )
         if total_files > MAX_FILES_PER_CLAIM:
             form.add_error("photos", _("At most %(n)d files per claim.") % {"n": MAX_FILES_PER_CLAIM})
         serials = [f.cleaned_data["serial"] for f in self.line_forms() if f.cleaned_data.get("serial")]
@@ -325,17 +385,24 @@ class ClaimBundle:
         address = self.form.chosen_address()
         if address is None:
             address = self.address_form.save(commit=False)
-        uploads = [
-            UploadData(file=f, kind=AttachmentKind.SALES_DOCUMENT, content_type=f.detected_content_type)
-            for f in form["sales_documents"]
-        ] + [
-            UploadData(
-                file=f,
-                kind=AttachmentKind.PHOTO if f.detected_content_type.startswith("image/") else AttachmentKind.OTHER,
-                content_type=f.detected_content_type,
-            )
-            for f in form.get("photos") or []
-        ]
+        uploads = (
+            [
+                UploadData(file=f, kind=AttachmentKind.SALES_DOCUMENT, content_type=f.detected_content_type)
+                for f in form["sales_documents"]
+            ]
+            + [
+                UploadData(
+                    file=f,
+                    kind=AttachmentKind.PHOTO if f.detected_content_type.startswith("image/") else AttachmentKind.OTHER,
+                    content_type=f.detected_content_type,
+                )
+                for f in form.get("photos") or []
+            ]
+            + [
+                UploadData(file=h.file, kind=h.kind, content_type=h.content_type, original_name=h.original_name)
+                for h in self.form.chosen_held()
+            ]
+        )
         return ClaimData(
             claim_type=form["claim_type"],
             lines=[f.to_line() for f in self.line_forms()],

@@ -318,3 +318,34 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.claim_id}: {self.body[:40]}"
+
+
+def held_path(instance, filename):
+    return f"held/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{SUFFIXES.get(instance.content_type, '')}"
+
+
+class HeldUpload(models.Model):
+    """A file that passed the checks on a claim form that came back with other errors.
+
+    It is kept for the partner's next try, so nobody chooses the same invoice
+    twice; it becomes an attachment when the claim is created, and is removed
+    after HOLD_HOURS otherwise.
+    """
+
+    HOLD_HOURS = 24
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to=held_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("file kept for a claim form")
+        verbose_name_plural = _("files kept for claim forms")
+        indexes = [models.Index(fields=["owner", "created_at"], name="heldupload_owner_created_idx")]
+
+    def __str__(self):
+        return self.original_name

@@ -1,14 +1,26 @@
 """Every write to claims: creation with the RMA number, attachments, status changes, messages."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from sequences import get_next_value, get_next_values
 
 from . import emails
-from .models import Attachment, AttachmentKind, Claim, ClaimLine, Message, QuoteDecision, Status, StatusChange
+from .models import (
+    Attachment,
+    AttachmentKind,
+    Claim,
+    ClaimLine,
+    HeldUpload,
+    Message,
+    QuoteDecision,
+    Status,
+    StatusChange,
+)
 from .workflow import PARTNER_TRANSITIONS, TransitionError, check_transition
 
 
@@ -71,6 +83,7 @@ class UploadData:
     file: object
     kind: str
     content_type: str
+    original_name: str = ""  # when ``file`` is a stored file, whose name is ours
 
 
 @dataclass
@@ -179,7 +192,7 @@ def attachment_add(*, claim, upload, by, change_status=True):
     attachment = Attachment(
         claim=claim,
         kind=upload.kind,
-        original_name=(getattr(upload.file, "name", "") or "file")[:200],
+        original_name=(upload.original_name or getattr(upload.file, "name", "") or "file")[:200],
         content_type=upload.content_type,
         size=upload.file.size,
         uploaded_by=by,
@@ -351,3 +364,16 @@ def claims_change_status_bulk(*, claims, to, by, note=""):
         else:
             changed.append(claim)
     return changed, refused
+
+
+def held_uploads_release(held):
+    """Kept files that became attachments (copied under new names) go, with the owner's stale ones."""
+    if not held:
+        return
+    owner = held[0].owner_id
+    stale = timezone.now() - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
+    doomed = list(HeldUpload.objects.filter(Q(pk__in=[h.pk for h in held]) | Q(owner=owner, created_at__lt=stale)))
+    names = [h.file.name for h in doomed]
+    HeldUpload.objects.filter(pk__in=[h.pk for h in doomed]).delete()
+    storage = HeldUpload._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])

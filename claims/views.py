@@ -117,7 +117,9 @@ def claim_new(request):
             if new_address is not None:
                 address_save(user=request.user, address=new_address)
             claim = services.claim_create(user=request.user, data=bundle.to_data())
+            services.held_uploads_release(bundle.form.chosen_held())
             return redirect("claim_registered", pk=claim.pk)
+        bundle.form.hold_checked_files()
     else:
         bundle = ClaimBundle(user=request.user)
     return render(request, "claims/claim_new.html", {"bundle": bundle})

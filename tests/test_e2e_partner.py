@@ -132,16 +132,24 @@ def test_claim_with_two_products_label_and_search(page, live_server, demo_data, 
     check_page(page, "25-claim-list")
 
 
-def test_claim_form_errors_are_summarised(page, live_server, demo_data):
+def test_claim_form_errors_are_summarised(page, live_server, demo_data, tmp_path):
     login(page, live_server)
     page.goto(f"{live_server.url}/claims/new/")
     page.fill("#id_lines-0-ean", w.DEMO_EAN_NEEDS_SERIAL_AND_FAULT)
     page.fill("#id_lines-0-description", "Kept text")
+    invoice = tmp_path / "factura-martie.pdf"
+    invoice.write_bytes(pdf_bytes())
+    page.set_input_files("#id_sales_documents", str(invoice))
     page.locator("#claim-form button[type=submit].btn-lg").click()
     summary = page.locator(".error-summary")
     summary.wait_for()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert page.input_value("#id_lines-0-description") == "Kept text"
+    # The invoice passed its checks: it is kept, ticked, and not asked for again.
+    kept = page.locator("input[name=held]")
+    assert kept.count() == 1 and kept.is_checked()
+    assert "factura-martie.pdf" in page.locator("#files-title").locator("..").inner_text()
+    assert page.locator("#id_sales_documents_error").count() == 0
     check_page(page, "26-claim-errors")
     assert Claim.objects.filter(owner__username="partener").count() == 3  # only the demo claims
 

@@ -1,8 +1,10 @@
 import datetime
+import re
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Address
@@ -281,3 +283,37 @@ def test_huge_images_are_refused_before_decoding(owner_client, claim_post, invoi
     assert response.status_code == 200 and 'id="id_photos_error"' in html
     assert "poza.png" in html and "40" in html and "megapix" in html
     assert Claim.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+def test_checked_files_are_kept_when_the_form_comes_back(owner_client, owner, claim_post, invoice, stranger):
+    from claims.models import HeldUpload
+
+    first = post(owner_client, claim_post(**{"lines-0-description": ""}), ("doc", invoice))
+    html = first.content.decode()
+    held = HeldUpload.objects.get()
+    assert first.status_code == 200 and held.owner == owner and held.original_name == "factura.pdf"
+    checkbox = re.search(rf'<input type="checkbox" name="held" value="{held.pk}"[^>]*>', html).group(0)
+    assert "checked" in checkbox and "factura.pdf" in html
+    assert 'id="id_sales_documents_error"' not in html  # the kept invoice answers "required"
+    assert Claim.objects.count() == 0
+
+    # Another partner cannot use it.
+    other = Client()
+    other.force_login(stranger)
+    assert "held" in other.post(reverse("claim_new"), claim_post(held=[str(held.pk)])).context["bundle"].form.errors
+
+    second = owner_client.post(reverse("claim_new"), claim_post(held=[str(held.pk)]))
+    assert second.status_code == 302
+    attachment = Claim.objects.get(owner=owner).attachments.get()
+    assert attachment.original_name == "factura.pdf" and attachment.kind == AttachmentKind.SALES_DOCUMENT
+    invoice.seek(0)
+    assert attachment.file.read() == invoice.read()
+    assert HeldUpload.objects.count() == 0
+
+
+def test_nothing_is_kept_when_a_file_is_refused(owner_client, claim_post, invoice):
+    from claims.models import HeldUpload
+
+    bad = SimpleUploadedFile("x.png", b"GIF89a-not-really", content_type="image/png")
+    post(owner_client, claim_post(**{"lines-0-description": ""}), ("doc", invoice), ("photo", bad))
+    assert HeldUpload.objects.count() == 0
