@@ -140,12 +140,8 @@ class _SoldAdmin(CsvImportMixin, admin.ModelAdmin):
     list_filter = ["product__brand", "invoice_date"]
     show_full_result_count = False  # a count over millions of sales rows on every page is slow
 
-
-@admin.register(Sale)
-class SaleAdmin(_SoldAdmin):
-    import_kind = "sales"
-    list_display = ["invoice_number", "invoice_date", "buyer_vat_id", "product", "quantity"]
-    search_fields = ["buyer_vat_id"]  # the search box shows; get_search_results does the work
+    def extra_search(self, term):
+        return Q(pk__in=[])
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -155,8 +151,16 @@ class SaleAdmin(_SoldAdmin):
             Q(buyer_vat_id=term.replace(" ", "").upper())
             | Q(invoice_number=term)
             | Q(product__in=Product.objects.filter(ean=normalise_ean(term)))
+            | self.extra_search(term)
         )
         return queryset.filter(condition), False
+
+
+@admin.register(Sale)
+class SaleAdmin(_SoldAdmin):
+    import_kind = "sales"
+    list_display = ["invoice_number", "invoice_date", "buyer_vat_id", "product", "quantity"]
+    search_fields = ["buyer_vat_id"]  # the search box shows; get_search_results does the work
 
 
 @admin.register(SoldSerial)
@@ -165,14 +169,5 @@ class SoldSerialAdmin(_SoldAdmin):
     list_display = ["serial", "product", "buyer_vat_id", "invoice_number", "invoice_date"]
     search_fields = ["serial"]
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        condition = (
-            Q(serial=normalise_serial(term))
-            | Q(buyer_vat_id=term.replace(" ", "").upper())
-            | Q(invoice_number=term)
-            | Q(product__in=Product.objects.filter(ean=normalise_ean(term)))
-        )
-        return queryset.filter(condition), False
+    def extra_search(self, term):
+        return Q(serial=normalise_serial(term))
