@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Address, OutgoingEmail, User
+from .models import Address, User
 
 
 class AddressInline(admin.TabularInline):
@@ -26,14 +26,3 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("VAT id"))
     def vat_id(self, obj):
         return obj.vat_id
-
-
-@admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "to", "subject", "sent_at", "attempts"]
-    list_filter = ["sent_at"]
-    search_fields = ["to", "subject"]
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

@@ -7,9 +7,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.middleware import LANGUAGE_CODES
+
 from . import services
 from .forms import AddressForm, ProfileForm
-from .middleware import LANGUAGE_CODES
 from .models import Address
 
 

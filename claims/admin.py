@@ -14,8 +14,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.vat import split_vat_id
+from warranty.codes import normalise_serial
 from warranty.models import Brand
-from warranty.selectors import normalise_serial
 
 from . import services
 from .models import (

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rma_portal.csvfiles import RowError, parse_date, read_upload
+from core.csvfiles import RowError, parse_date, read_upload
+from warranty.codes import ean_error, normalise_ean, normalise_serial
 from warranty.models import Product
-from warranty.selectors import ean_error, normalise_ean, normalise_serial
 
 from .forms import check_line
 from .models import ImportBatch

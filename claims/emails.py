@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from accounts.mail import send_template_email
+from core.mail import send_template_email
 
 
 def absolute(path):

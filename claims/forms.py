@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AddressForm
+from warranty.codes import ean_error, normalise_ean, normalise_serial
 from warranty.models import FaultType, Product
-from warranty.selectors import ean_error, normalise_ean, normalise_serial
 
 from .models import AttachmentKind, ClaimLine, ClaimType, HeldUpload, Status
 from .services import ClaimData, LineData, ReturnAddress, UploadData

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Upper
 from django.shortcuts import get_object_or_404
 
-from warranty.selectors import normalise_serial
+from warranty.codes import normalise_serial
 
 from .models import Attachment, Claim, ClaimLine, Message, StatusChange
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_htmx",
     "sequences",
+    "core",
     "accounts",
     "warranty",
     "claims",
@@ -100,8 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.LanguageMiddleware",
-    "rma_portal.middleware.RejectNulCharactersMiddleware",
+    "core.middleware.LanguageMiddleware",
+    "core.middleware.RejectNulCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -122,7 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "accounts.context_processors.portal",
+                "core.context_processors.portal",
             ],
         },
     },
@@ -243,7 +244,7 @@ if _email_url:
     EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
     EMAIL_TIMEOUT = 20
 else:
-    EMAIL_BACKEND = "accounts.mail_backend.FileAndConsoleBackend"
+    EMAIL_BACKEND = "core.mail_backend.FileAndConsoleBackend"
 # Seconds before the first retry of an e-mail the SMTP server refused (doubling each time).
 EMAIL_RETRY_BACKOFF = env_int("EMAIL_RETRY_BACKOFF", 5)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "INNPRO Service <service@innpro.ro>")

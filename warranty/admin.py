@@ -10,8 +10,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import imports
+from .codes import normalise_ean, normalise_serial
 from .models import Brand, FaultType, Product, Sale, SoldSerial
-from .selectors import normalise_ean, normalise_serial
 
 MAX_IMPORT_SIZE = 50 * 1024 * 1024
 

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.vat import is_valid_vat
-from rma_portal.csvfiles import RowError, parse_date, read_upload
+from core.csvfiles import RowError, parse_date, read_upload
 
+from .codes import ean_error, normalise_ean, normalise_serial
 from .models import Brand, FaultType, Product, Sale, SoldSerial
-from .selectors import ean_error, normalise_ean, normalise_serial
 
 MAX_ERRORS_SHOWN = 500
 BATCH_SIZE = 5000

@@ -7,13 +7,12 @@ purchase by the user's company.
 
 import calendar
 import datetime
-import re
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from stdnum import ean as ean_check
 
+from .codes import ean_error, normalise_ean, normalise_serial
 from .models import Brand, Product, Sale, SoldSerial
 
 
@@ -23,27 +22,6 @@ def add_months(day, months):
     year, month = day.year + month_index // 12, month_index % 12 + 1
     last_day = calendar.monthrange(year, month)[1]
     return datetime.date(year, month, min(day.day, last_day))
-
-
-def normalise_serial(raw):
-    return re.sub(r"\s+", "", raw or "").upper()
-
-
-def normalise_ean(raw):
-    return re.sub(r"[\s-]+", "", raw or "")
-
-
-def ean_error(code):
-    """A message for a malformed EAN/GTIN-13, or None when it is well-formed."""
-    if not code:
-        return _("Type the EAN/GTIN-13 code from the product's box.")
-    if not (code.isascii() and code.isdigit()):
-        return _("An EAN/GTIN-13 code has only digits; “%(code)s” has other characters.") % {"code": code}
-    if len(code) != 13:
-        return _("An EAN/GTIN-13 code has 13 digits; “%(code)s” has %(count)d.") % {"code": code, "count": len(code)}
-    if not ean_check.is_valid(code):
-        return _("The last digit of “%(code)s” does not match: check the code for a typing error.") % {"code": code}
-    return None
 
 
 class Verdict:

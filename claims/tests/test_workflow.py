@@ -8,12 +8,12 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.mail import deliver, queue_email
-from accounts.models import OutgoingEmail
 from claims.models import QuoteDecision, Resolution, Status, StatusChange
 from claims.services import claim_change_status, claims_change_status_bulk, quote_decide
 from claims.tests.factories import ClaimFactory, ClaimLineFactory
 from claims.workflow import TRANSITIONS, TransitionError
+from core.mail import deliver, queue_email
+from core.models import OutgoingEmail
 
 ALL_PAIRS = list(itertools.product(Status.values, Status.values))
 EXTRA = {"resolution": Resolution.REPAIRED, "return_tracking": "FAN-RET-1"}
@@ -157,7 +157,7 @@ def test_smtp_refusing_twice_then_accepting_sends_exactly_once(db, settings):
 
 @override_settings(CELERY_TASK_ALWAYS_EAGER=True)
 def test_task_running_twice_sends_once(db):
-    from accounts.tasks import send_email
+    from core.tasks import send_email
 
     email = queue_email(to="p@example.com", subject="Once", text="T")
     send_email.apply(args=[email.pk])

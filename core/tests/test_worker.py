@@ -15,9 +15,9 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
-from accounts.mail import queue_email
-from accounts.models import OutgoingEmail
 from conftest import is_postgres, need
+from core.mail import queue_email
+from core.models import OutgoingEmail
 
 ROOT = Path(__file__).resolve().parents[2]
 

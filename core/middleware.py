@@ -1,6 +1,10 @@
+"""Middlewares of the portal: the page language, and refusing NUL characters."""
+
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -27,3 +31,25 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+# Requests carrying NUL characters are refused before any view sees them.
+#
+
+# Nobody types a NUL; it only arrives from scripts and fuzzers. Django's form
+# fields refuse it already, but a raw GET value (a lookup, a search, the admin's
+# search box) would reach PostgreSQL, which cannot store or compare it and raises.
+
+
+def _has_nul(query_dict):
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in query_dict.lists())
+
+
+class RejectNulCharactersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            return HttpResponseBadRequest(_("The request contains characters that are not allowed."))
+        return self.get_response(request)
