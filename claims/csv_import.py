@@ -16,7 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import access
 from core.csvfiles import RowError, parse_date, read_upload
+from core.errors import NotAllowed
 from warranty.codes import ean_error, normalise_ean, normalise_serial
 from warranty.models import Product
 
@@ -180,8 +182,11 @@ def claims_import_csv(*, user, uploaded, claim_type, return_address, today=None)
     result = check_file(uploaded, claim_type=claim_type, today=today)
     if not result.ok:
         return result
+    company = access.active_company(user)
+    if company is None:
+        raise NotAllowed(_("Only an approved member of a company can open claims."))
     result.batch = ImportBatch.objects.create(
-        owner=user, file_name=(uploaded.name or "claims.csv")[:200], claim_count=len(result.rows)
+        company=company, owner=user, file_name=(uploaded.name or "claims.csv")[:200], claim_count=len(result.rows)
     )
     result.claims = claims_create_many(
         user=user, claim_type=claim_type, return_address=return_address, rows=result.rows, batch=result.batch
