@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Membership, MembershipState
 from accounts.vat import split_vat_id
 from warranty.codes import normalise_serial
 from warranty.models import Brand
@@ -188,21 +189,40 @@ def _bulk_action(target, label):
     return admin.action(description=label)(action)
 
 
+class CompanyFilter(admin.SimpleListFilter):
+    """Claims of one company, chosen by VAT id in the URL (?company=RO18547290): no list of thousands."""
+
+    title = _("company VAT id")
+    parameter_name = "company"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, value)] if value else []
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").replace(" ", "").upper()
+        return queryset.filter(company__vat_id=value) if value else queryset
+
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
     form = ClaimAdminForm
-    list_display = ["rma_number", "partner", "company_vat", "status", "claim_type", "brand", "age", "created_at"]
-    list_filter = ["status", "claim_type", BrandFilter, ("created_at", admin.DateFieldListFilter)]
+    list_display = ["rma_number", "company_name", "company_vat", "status", "claim_type", "brand", "age", "created_at"]
+    list_filter = ["status", "claim_type", BrandFilter, ("created_at", admin.DateFieldListFilter), CompanyFilter]
     search_fields = [
         "rma_number",
         "lines__serial",
         "own_number",
         "owner__email",
-        "owner__vat_number",
+        "company__vat_id",
+        "company__legal_name",
         "waybill",
         "return_tracking",
     ]
-    list_select_related = ["owner", "claim_type"]
+    list_select_related = ["owner", "company", "claim_type"]
     list_per_page = 50
     show_full_result_count = False
     date_hierarchy = "created_at"
@@ -277,7 +297,7 @@ class ClaimAdmin(admin.ModelAdmin):
             condition |= Q(rma_year=rma[0], rma_seq=rma[1])
         prefix, number = split_vat_id(term)
         if prefix and number:
-            condition |= Q(owner__in=get_user_model().objects.filter(vat_country=prefix, vat_number=number))
+            condition |= Q(company__vat_id=f"{prefix}{number}")
         exact = queryset.annotate(own_number_upper=Upper("own_number")).filter(condition)
         if exact.exists():
             return exact, False
@@ -289,13 +309,13 @@ class ClaimAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description=_("partner"), ordering="owner__last_name")
-    def partner(self, obj):
-        return f"{obj.owner.get_full_name()} <{obj.owner.email}>"
+    @admin.display(description=_("company"), ordering="company__legal_name")
+    def company_name(self, obj):
+        return obj.company.legal_name
 
-    @admin.display(description=_("company VAT id"), ordering="owner__vat_number")
+    @admin.display(description=_("company VAT id"), ordering="company__vat_id")
     def company_vat(self, obj):
-        return obj.owner.vat_id
+        return obj.company.vat_id
 
     @admin.display(description=_("brand"), ordering="first_brand")
     def brand(self, obj):
@@ -305,11 +325,16 @@ class ClaimAdmin(admin.ModelAdmin):
     def age(self, obj):
         return (timezone.now() - obj.created_at).days
 
-    @admin.display(description=_("partner"))
+    @admin.display(description=_("company and person"))
     def owner_details(self, obj):
-        owner = obj.owner
+        owner, company = obj.owner, obj.company
         return format_html(
-            "{} · {} · {} · {}", owner.get_full_name(), owner.email, owner.vat_id or "—", owner.phone or "—"
+            "{} ({}) · {} · {} · {}",
+            company.legal_name,
+            company.vat_id or "—",
+            owner.get_full_name(),
+            owner.email,
+            owner.phone or "—",
         )
 
     @admin.display(description=_("timeline"))
@@ -444,9 +469,10 @@ class ClaimAdmin(admin.ModelAdmin):
         peak = max([n for _v, _l, n in rows] + [1])
         oldest = list(
             Claim.objects.filter(status__in=OPEN_STATUSES)
-            .select_related("owner", "claim_type")
+            .select_related("owner", "company", "claim_type")
             .order_by("created_at")[:15]
         )
+        waiting = Membership.objects.filter(state=MembershipState.PENDING)
         now = timezone.now()
         context = {
             **self.admin_site.each_context(request),
@@ -454,6 +480,7 @@ class ClaimAdmin(admin.ModelAdmin):
             "rows": [(v, label, n, round(100 * n / peak)) for v, label, n in rows],
             "oldest": [(c, (now - c.created_at).days) for c in oldest],
             "open_total": sum(counts.get(s, 0) for s in OPEN_STATUSES),
+            "pending_memberships": waiting.count(),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/claims/overview.html", context)

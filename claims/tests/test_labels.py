@@ -193,7 +193,9 @@ def make_batch(owner, count):
 
 def test_batch_handover_barcodes_scan(owner):
     claims = make_batch(owner, 3)
-    pdf = render_batch_handover(claims=claims, base_url="https://rma.innpro.ro", owner=owner, company=owner.membership.company)
+    pdf = render_batch_handover(
+        claims=claims, base_url="https://rma.innpro.ro", owner=owner, company=owner.membership.company
+    )
     assert page_count(pdf) == 1
     image = page_image(pdf)
     save_screenshot(page_image(pdf, grey=False), "batch-handover.png")
@@ -207,7 +209,9 @@ def test_batch_handover_barcodes_scan(owner):
 
 def test_batch_handover_of_many_claims_has_several_pages(owner):
     claims = make_batch(owner, 120)
-    pdf = render_batch_handover(claims=claims, base_url="https://rma.innpro.ro", owner=owner, company=owner.membership.company)
+    pdf = render_batch_handover(
+        claims=claims, base_url="https://rma.innpro.ro", owner=owner, company=owner.membership.company
+    )
     pages = page_count(pdf)
     assert pages > 1
     last = page_text(pdf, pages - 1)

@@ -1,10 +1,9 @@
 import datetime
 
 import pytest
-
-from accounts.tests.factories import UserFactory
 from django.urls import reverse
 
+from accounts.tests.factories import UserFactory
 from warranty.selectors import Verdict, add_months, serial_check, warranty_for_ean
 from warranty.tests.factories import BrandFactory, ProductFactory, SaleFactory, SoldSerialFactory, gtin
 
