@@ -214,6 +214,8 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "ro"
 MODELTRANSLATION_LANGUAGES = ("ro", "en")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("ro", "en")
 LANGUAGE_COOKIE_NAME = "portal_language"
+# Templates write dates as |date:"SHORT_DATE_FORMAT"; each language's format is in rma_portal/formats/.
+FORMAT_MODULE_PATH = ["rma_portal.formats"]
 TIME_ZONE = "Europe/Bucharest"
 USE_I18N = True
 USE_TZ = True
