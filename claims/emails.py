@@ -2,11 +2,8 @@
 
 from django.conf import settings
 
+from core.links import portal_url
 from core.mail import send_template_email
-
-
-def absolute(path):
-    return f"{settings.PORTAL_URL}{path}"
 
 
 def claim_registered(claim):
@@ -17,8 +14,8 @@ def claim_registered(claim):
         context={
             "claim": claim,
             "lines": list(claim.lines.select_related("product").order_by("position")),
-            "claim_url": absolute(claim.get_absolute_url()),
-            "label_url": absolute(f"{claim.get_absolute_url()}label.pdf"),
+            "claim_url": portal_url("claim_detail", claim.pk),
+            "label_url": portal_url("claim_label", claim.pk),
         },
     )
 
@@ -28,7 +25,7 @@ def claims_imported(user, claims):
         name="claims_imported",
         to=user.email,
         language=user.language,
-        context={"user": user, "claims": claims, "count": len(claims), "list_url": absolute("/claims/")},
+        context={"user": user, "claims": claims, "count": len(claims), "list_url": portal_url("claim_list")},
     )
 
 
@@ -38,7 +35,7 @@ def status_changed(change):
         name="status_changed",
         to=claim.owner.email,
         language=claim.owner.language,
-        context={"claim": claim, "change": change, "claim_url": absolute(claim.get_absolute_url())},
+        context={"claim": claim, "change": change, "claim_url": portal_url("claim_detail", claim.pk)},
     )
 
 
@@ -48,7 +45,7 @@ def service_replied(message):
         name="service_replied",
         to=claim.owner.email,
         language=claim.owner.language,
-        context={"claim": claim, "message": message, "claim_url": absolute(claim.get_absolute_url())},
+        context={"claim": claim, "message": message, "claim_url": portal_url("claim_detail", claim.pk)},
     )
 
 
@@ -59,7 +56,7 @@ def partner_wrote(message):
         to=settings.SERVICE_EMAIL,
         language=settings.LANGUAGE_CODE,
         reply_to=claim.owner.email,
-        context={"claim": claim, "message": message, "admin_url": absolute(f"/admin/claims/claim/{claim.pk}/change/")},
+        context={"claim": claim, "message": message, "admin_url": portal_url("admin:claims_claim_change", claim.pk)},
     )
 
 
@@ -69,5 +66,5 @@ def quote_decided(claim):
         to=settings.SERVICE_EMAIL,
         language=settings.LANGUAGE_CODE,
         reply_to=claim.owner.email,
-        context={"claim": claim, "admin_url": absolute(f"/admin/claims/claim/{claim.pk}/change/")},
+        context={"claim": claim, "admin_url": portal_url("admin:claims_claim_change", claim.pk)},
     )
