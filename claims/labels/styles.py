@@ -12,6 +12,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import reportlab
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
@@ -140,7 +141,8 @@ def para(text, style):
 
 
 def short_date(value):
-    return value.strftime("%d.%m.%Y") if value else "—"
+    """The date in the active language's short format (rma_portal/formats/): 14.03.2026, 14 Mar 2026."""
+    return date_format(value, "SHORT_DATE_FORMAT") if value else "—"
 
 
 def code128(value, *, max_width, bar_width=0.5 * mm, min_bar_width=0.3 * mm, height=16 * mm):
