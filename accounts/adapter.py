@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
+from core.links import portal_url
 from core.mail import queue_email
 
 
@@ -18,3 +19,11 @@ class AccountAdapter(DefaultAccountAdapter):
             if mimetype == "text/html":
                 html = content
         queue_email(to=email, subject=message.subject, text=message.body, html=html)
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return portal_url("account_confirm_email", emailconfirmation.key)
+
+    def get_reset_password_from_key_url(self, key):
+        # allauth's key is "<uidb36>-<token>"; its URL pattern takes the two parts.
+        uidb36, _, token = key.partition("-")
+        return portal_url("account_reset_password_from_key", uidb36=uidb36, key=token)

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from accounts.models import Membership, MembershipState
 from accounts.vat import split_vat_id
@@ -37,11 +38,12 @@ from .workflow import TransitionError, allowed_targets
 
 
 @admin.register(ClaimType)
-class ClaimTypeAdmin(admin.ModelAdmin):
+class ClaimTypeAdmin(TranslationAdmin):
+    # The form edits the Romanian and the English name side by side.
     list_display = ["name", "code", "brand", "active", "position"]
     list_editable = ["active", "position"]
     list_filter = ["active", "brand"]
-    search_fields = ["name", "code"]
+    search_fields = ["name_ro", "name_en", "code"]
 
 
 class BrandFilter(admin.SimpleListFilter):

@@ -75,8 +75,8 @@ class ClaimType(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self):
-        # Types seeded by the migration are in the translation catalogue; others show as typed.
-        return gettext(self.name)
+        # ``name`` is the active language's (claims/translation.py).
+        return self.name
 
 
 class ImportBatch(models.Model):

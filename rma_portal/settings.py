@@ -74,6 +74,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before the admin, so that its TranslationAdmin and fields are registered first.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -207,7 +209,14 @@ PHONENUMBER_DEFAULT_REGION = "RO"
 LANGUAGE_CODE = "ro"
 LANGUAGES = [("ro", _("Romanian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Names that staff edit (claim types, fault types) are stored per language;
+# an empty one falls back to the other language.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "ro"
+MODELTRANSLATION_LANGUAGES = ("ro", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("ro", "en")
 LANGUAGE_COOKIE_NAME = "portal_language"
+# Templates write dates as |date:"SHORT_DATE_FORMAT"; each language's format is in rma_portal/formats/.
+FORMAT_MODULE_PATH = ["rma_portal.formats"]
 TIME_ZONE = "Europe/Bucharest"
 USE_I18N = True
 USE_TZ = True

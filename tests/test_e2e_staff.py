@@ -143,3 +143,20 @@ def test_technician_imports_sales_from_csv(page, live_server, tmp_path):
     page.wait_for_url(f"{live_server.url}/admin/warranty/sale/")
     assert Sale.objects.count() == before + 2
     check_page(page, "63-admin-sales-imported", mobile=False)
+
+
+def test_technician_renames_a_claim_type_in_romanian_only(page, live_server):
+    from claims.models import ClaimType
+
+    demo.load()
+    claim_type = ClaimType.objects.get(code="doa")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, live_server, "service", demo.DEMO_PASSWORD_STAFF)
+    page.goto(f"{live_server.url}/admin/claims/claimtype/{claim_type.pk}/change/")
+    assert page.input_value("#id_name_en") == "Dead on arrival (DOA)"
+    page.fill("#id_name_ro", "Defect la primire (DOA)")
+    check_page(page, "64-admin-claim-type", mobile=False)
+    page.locator("input[name=_save]").click()
+    page.wait_for_url(f"{live_server.url}/admin/claims/claimtype/")
+    claim_type.refresh_from_db()
+    assert (claim_type.name_ro, claim_type.name_en) == ("Defect la primire (DOA)", "Dead on arrival (DOA)")

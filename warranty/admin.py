@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from . import imports
 from .codes import normalise_ean, normalise_serial
@@ -116,9 +117,10 @@ class BrandAdmin(admin.ModelAdmin):
 
 
 @admin.register(FaultType)
-class FaultTypeAdmin(admin.ModelAdmin):
+class FaultTypeAdmin(TranslationAdmin):
+    # The form edits the Romanian and the English name side by side.
     list_display = ["code", "name"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name_ro", "name_en"]
 
 
 @admin.register(Product)
