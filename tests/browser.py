@@ -20,7 +20,13 @@ def check_page(page, name, *, mobile=True):
         page.set_viewport_size({"width": 360, "height": 780})
         # Nothing may stick out sideways at 360 px.
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{name}: the page is {overflow}px wider than a 360px screen"
+        if overflow > 0:
+            culprits = page.evaluate(
+                """() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + (e.id || ''))"""
+            )
+            raise AssertionError(f"{name}: the page is {overflow}px wider than a 360px screen: {culprits}")
         page.screenshot(path=SCREENSHOTS / f"{name}-360.png", full_page=True)
         page.set_viewport_size(size)
 

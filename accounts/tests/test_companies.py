@@ -343,3 +343,48 @@ def test_company_vat_id_is_unique_but_personal_companies_have_none():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Company.objects.create(legal_name="D", vat_id="RO18547290")
+
+
+# --- query counts with a big company ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(1, 2), (20, 10_000)], ids=["1-member-2-claims", "20-members-10000-claims"])
+def test_claim_list_and_dashboard_queries_stay_constant(admin_a, size, django_assert_max_num_queries):
+    from claims.models import Status, StatusChange
+    from claims.services import allocate_rma_numbers
+
+    members, claims = size
+    people = [admin_a] + [UserFactory(username=f"m{n}", email=f"m{n}@firma.ro") for n in range(members - 1)]
+    claim_type = ClaimFactory(owner=admin_a).claim_type
+    numbers = allocate_rma_numbers(claims - 1, timezone.now())
+    Claim.objects.bulk_create(
+        [
+            Claim(
+                company=admin_a.membership.company,
+                owner=people[n % len(people)],
+                claim_type=claim_type,
+                rma_year=year,
+                rma_seq=seq,
+                rma_number=number,
+                status=Status.REGISTERED,
+                return_name="X",
+                return_street="Y",
+                return_postal_code="1",
+                return_city="Z",
+                return_country="RO",
+            )
+            for n, (year, seq, number) in enumerate(numbers)
+        ],
+        batch_size=2000,
+    )
+    assert Claim.objects.count() == claims and StatusChange.objects.count() == 0
+    client = Client()
+    client.force_login(people[-1])
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("claim_list")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("claim_list"), {"who": "mine", "page": "2"}).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("dashboard")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("company")).status_code == 200
