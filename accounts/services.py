@@ -1,10 +1,10 @@
 from django.db import transaction
 
-from .models import Address
+from .models import Address, User
 
 
 @transaction.atomic
-def address_save(*, user, address):
+def address_save(*, user: User, address: Address) -> Address:
     """Save ``address`` for ``user``; the first address, or one marked default, becomes the default."""
     address.user = user
     has_default = Address.objects.filter(user=user, is_default=True).exclude(pk=address.pk).exists()
@@ -17,7 +17,7 @@ def address_save(*, user, address):
 
 
 @transaction.atomic
-def address_delete(*, address):
+def address_delete(*, address: Address) -> None:
     user, was_default = address.user, address.is_default
     address.delete()
     if was_default:
@@ -27,7 +27,7 @@ def address_delete(*, address):
             successor.save(update_fields=["is_default"])
 
 
-def user_set_language(*, user, language):
+def user_set_language(*, user: User, language: str) -> None:
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])

@@ -8,6 +8,8 @@ sent for a transaction that rolls back, and a task that runs twice finds the
 row already sent.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -17,7 +19,7 @@ from django.utils import timezone, translation
 from .models import OutgoingEmail
 
 
-def render_email(name, context, language=None):
+def render_email(name: str, context: dict[str, Any], language: str | None = None) -> tuple[str, str, str]:
     """Return (subject, text, html) for templates/emails/<name>_*."""
     language = language or settings.LANGUAGE_CODE
     context = {
@@ -27,14 +29,14 @@ def render_email(name, context, language=None):
         **context,
     }
     with translation.override(language):
-        subject = render_to_string(f"emails/{name}_subject.txt", context)
+        subject: str = render_to_string(f"emails/{name}_subject.txt", context)
         text = render_to_string(f"emails/{name}_body.txt", context).strip() + "\n"
         html = render_to_string(f"emails/{name}_body.html", context)
     subject = " ".join(subject.split())
     return subject, text, html
 
 
-def queue_email(*, to, subject, text, html="", reply_to=""):
+def queue_email(*, to: str, subject: str, text: str, html: str = "", reply_to: str = "") -> OutgoingEmail:
     email = OutgoingEmail.objects.create(
         to=to, subject=subject[:300], body_text=text, body_html=html, reply_to=reply_to
     )
@@ -44,12 +46,14 @@ def queue_email(*, to, subject, text, html="", reply_to=""):
     return email
 
 
-def send_template_email(*, name, to, context, language=None, reply_to=""):
+def send_template_email(
+    *, name: str, to: str, context: dict[str, Any], language: str | None = None, reply_to: str = ""
+) -> OutgoingEmail:
     subject, text, html = render_email(name, context, language)
     return queue_email(to=to, subject=subject, text=text, html=html, reply_to=reply_to)
 
 
-def deliver(email_id):
+def deliver(email_id: int) -> bool:
     """Send one stored e-mail unless it was sent already. Raises on SMTP errors."""
     with transaction.atomic():
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()

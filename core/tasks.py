@@ -1,6 +1,6 @@
 import smtplib
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from .mail import DeliveryFailed, deliver
@@ -14,5 +14,5 @@ from .mail import DeliveryFailed, deliver
     retry_jitter=True,
     max_retries=8,
 )
-def send_email(self, email_id):
+def send_email(self: Task, email_id: int) -> bool:
     return deliver(email_id)
