@@ -12,8 +12,8 @@ from PIL import Image
 
 from claims import demo
 from claims.models import Claim, Status
-from claims.tests.conftest import pdf_bytes, png_bytes
-from tests.browser import SCREENSHOTS, check_page
+from claims.tests.factories import pdf_bytes, png_bytes
+from tests.browser import SCREENSHOTS, check_page, login
 from warranty import demo as w
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -24,17 +24,13 @@ def demo_data(db):
     demo.load()
 
 
-def login(page, live_server, username="partener", password=demo.DEMO_PASSWORD_PARTNER):
+def login_partner(page, live_server):
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    page.locator("main button[type=submit]").first.click()
-    page.wait_for_url(f"{live_server.url}/")
+    login(page, live_server, "partener", demo.DEMO_PASSWORD_PARTNER, landing="/")
 
 
 def test_dashboard_lookups(page, live_server, demo_data):
-    login(page, live_server)
+    login_partner(page, live_server)
     check_page(page, "10-dashboard")
 
     page.fill("#id_ean", w.DEMO_EAN_IN_WARRANTY)
@@ -68,7 +64,7 @@ def test_dashboard_lookups(page, live_server, demo_data):
 
 
 def test_claim_with_two_products_label_and_search(page, live_server, demo_data, tmp_path):
-    login(page, live_server)
+    login_partner(page, live_server)
     page.get_by_role("link", name=re.compile("Deschideți o cerere nouă")).click()
     page.wait_for_url(f"{live_server.url}/claims/new/")
     check_page(page, "20-claim-new")
@@ -133,7 +129,7 @@ def test_claim_with_two_products_label_and_search(page, live_server, demo_data, 
 
 
 def test_claim_form_errors_are_summarised(page, live_server, demo_data, tmp_path):
-    login(page, live_server)
+    login_partner(page, live_server)
     page.goto(f"{live_server.url}/claims/new/")
     page.fill("#id_lines-0-ean", w.DEMO_EAN_NEEDS_SERIAL_AND_FAULT)
     page.fill("#id_lines-0-description", "Kept text")
@@ -155,7 +151,7 @@ def test_claim_form_errors_are_summarised(page, live_server, demo_data, tmp_path
 
 
 def test_csv_import_attach_and_handover(page, live_server, demo_data, tmp_path):
-    login(page, live_server)
+    login_partner(page, live_server)
     page.goto(f"{live_server.url}/claims/import/")
     check_page(page, "30-import")
     with page.expect_download() as download_info:
@@ -197,7 +193,7 @@ def test_csv_import_attach_and_handover(page, live_server, demo_data, tmp_path):
 
 
 def test_no_horizontal_scroll_and_keyboard_menu_at_360(page, live_server, demo_data):
-    login(page, live_server)
+    login_partner(page, live_server)
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto(f"{live_server.url}/")
     toggler = page.locator(".navbar-toggler")
