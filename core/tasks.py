@@ -3,7 +3,7 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 
-from .mail import DeliveryFailed, deliver
+from .delivery import DeliveryFailed, deliver
 
 
 @shared_task(

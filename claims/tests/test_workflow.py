@@ -12,7 +12,8 @@ from claims.models import QuoteDecision, Resolution, Status, StatusChange
 from claims.services import claim_change_status, claims_change_status_bulk, quote_decide
 from claims.tests.factories import ClaimFactory, ClaimLineFactory
 from claims.workflow import TRANSITIONS, TransitionError
-from core.mail import deliver, queue_email
+from core.delivery import deliver
+from core.mail import queue_email
 from core.models import OutgoingEmail
 from tests.html import text
 
