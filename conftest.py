@@ -191,6 +191,11 @@ def owner_client(client, owner):
 
 
 @pytest.fixture
+def colleague_client(colleague):
+    return english_client_for(colleague)
+
+
+@pytest.fixture
 def stranger_client(stranger):
     return english_client_for(stranger)
 
