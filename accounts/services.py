@@ -7,6 +7,7 @@ import hashlib
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,7 +92,7 @@ def membership_request(*, user: User) -> Membership:
     return membership
 
 
-def company_admins(company: Company):
+def company_admins(company: Company) -> QuerySet[User]:
     return User.objects.filter(
         membership__company=company,
         membership__role=MembershipRole.ADMIN,
@@ -210,7 +211,7 @@ def company_update(*, company: Company, by: User, notification_email: str) -> Co
     return company
 
 
-def memberships_approve_pending(*, memberships, by: User) -> int:
+def memberships_approve_pending(*, memberships: QuerySet[Membership], by: User) -> int:
     """Staff approve many waiting requests at once (the migrated accounts, for instance)."""
     count = 0
     for membership in memberships.filter(state=MembershipState.PENDING).order_by("requested_at", "id"):

@@ -326,12 +326,6 @@ class ClaimBundle:
             value = self.form.initial.get("return_address", self.form.fields["return_address"].initial)
         return value == ClaimForm.NEW_ADDRESS
 
-    def all_forms(self):
-        forms_ = [self.form, self.lines]
-        if self.wants_new_address:
-            forms_.append(self.address_form)
-        return forms_
-
     def is_valid(self):
         valid = self.form.is_valid()
         valid = self.lines.is_valid() and valid

@@ -31,9 +31,16 @@ def check_page(page, name, *, mobile=True):
         page.set_viewport_size(size)
 
 
-def login(page, live_server, username, password):
+def login(page, live_server, username, password, *, landing=None):
+    """Log in through the login form, after logging out whoever is logged in; wait for ``landing`` if given."""
+    page.goto(f"{live_server.url}/accounts/logout/")
+    if page.locator("main form button[type=submit]").count():
+        page.locator("main form button[type=submit]").click()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_login", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]:has-text('Conectare'), main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    page.locator("main button[type=submit]").first.click()
+    if landing:
+        page.wait_for_url(f"{live_server.url}{landing}")
+    else:
+        page.wait_for_load_state("networkidle")

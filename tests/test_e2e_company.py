@@ -10,7 +10,7 @@ from django.core import mail
 from accounts.models import MembershipState, User
 from claims import demo
 from claims.models import Claim
-from claims.tests.conftest import pdf_bytes
+from claims.tests.factories import pdf_bytes
 from tests.browser import check_page
 from warranty import demo as w
 

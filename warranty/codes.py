@@ -2,19 +2,20 @@
 
 import re
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from stdnum import ean as ean_check
 
 
-def normalise_serial(raw):
+def normalise_serial(raw: str | None) -> str:
     return re.sub(r"\s+", "", raw or "").upper()
 
 
-def normalise_ean(raw):
+def normalise_ean(raw: str | None) -> str:
     return re.sub(r"[\s-]+", "", raw or "")
 
 
-def ean_error(code):
+def ean_error(code: str) -> str | Promise | None:
     """A message for a malformed EAN/GTIN-13, or None when it is well-formed."""
     if not code:
         return _("Type the EAN/GTIN-13 code from the product's box.")

@@ -10,15 +10,17 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
+from accounts.models import User
 
 from .codes import ean_error, normalise_ean, normalise_serial
 from .models import Brand, Product, Sale, SoldSerial
 
 
-def add_months(day, months):
+def add_months(day: datetime.date, months: int) -> datetime.date:
     """Calendar months: 31 January + 1 month is the last day of February."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
@@ -37,7 +39,7 @@ class Verdict:
 @dataclass
 class WarrantyResult:
     query: str
-    error: str = ""
+    error: str | Promise = ""
     product: Product | None = None
     last_purchase: datetime.date | None = None
     warranty_end: datetime.date | None = None
@@ -45,17 +47,17 @@ class WarrantyResult:
     today: datetime.date = field(default_factory=timezone.localdate)
 
     @property
-    def days_left(self):
+    def days_left(self) -> int | None:
         if self.warranty_end:
             return (self.warranty_end - self.today).days
         return None
 
 
-def warranty_end_for(purchase_date, months):
+def warranty_end_for(purchase_date: datetime.date, months: int) -> datetime.date:
     return add_months(purchase_date, months)
 
 
-def warranty_for_ean(*, user, raw_ean, today=None):
+def warranty_for_ean(*, user: User, raw_ean: str, today: datetime.date | None = None) -> WarrantyResult:
     today = today or timezone.localdate()
     code = normalise_ean(raw_ean)
     result = WarrantyResult(query=code, today=today)
@@ -91,20 +93,22 @@ def warranty_for_ean(*, user, raw_ean, today=None):
 @dataclass
 class SerialResult:
     query: str
-    error: str = ""
+    error: str | Promise = ""
     found: bool = False
     sold_serial: SoldSerial | None = None
     warranty_end: datetime.date | None = None
     in_warranty: bool = False
-    tracked_brands: list = field(default_factory=list)
+    tracked_brands: list[str] = field(default_factory=list)
     not_member: bool = False
 
 
-def tracked_brands():
+def tracked_brands() -> list[str]:
     return list(Brand.objects.filter(serials_tracked=True).order_by("name").values_list("name", flat=True))
 
 
-def serial_check(*, user, raw_serial, today=None, tracked=None):
+def serial_check(
+    *, user: User, raw_serial: str, today: datetime.date | None = None, tracked: list[str] | None = None
+) -> SerialResult:
     """Whether a serial was sold to the user's company; nothing about anyone else's purchases."""
     today = today or timezone.localdate()
     serial = normalise_serial(raw_serial)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts.models import Address, ClientType, MembershipRole, MembershipState
 from accounts.tests.factories import UserFactory
 from claims.models import Attachment, AttachmentKind, Claim, ImportBatch, Message, QuoteDecision, Status
-from claims.tests.conftest import pdf_bytes
+from claims.tests.factories import pdf_bytes
 from claims.tests.factories import ClaimFactory, ClaimLineFactory
 from warranty.tests.factories import ProductFactory, SaleFactory, SoldSerialFactory
 
