@@ -17,17 +17,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.csvfiles import RowError, parse_date, read_upload
-from warranty.codes import ean_error, normalise_ean, normalise_serial
+from core.errors import RuleViolation
+from warranty.codes import normalise_ean, normalise_serial
 from warranty.models import Product
 
-from .forms import check_line
+from . import rules
 from .models import ImportBatch
 from .services import LineData, claims_create_many
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_ERRORS_SHOWN = 500
-MAX_TEXT = 5000  # as on the web form
+MAX_TEXT = rules.MAX_TEXT
 
 COLUMNS = [
     ("own_number", gettext_lazy("Own claim number")),
@@ -59,6 +60,26 @@ class ImportResult:
     @property
     def ok(self):
         return not self.file_error and not self.error_count
+
+
+# The rules name the web form's fields; their columns here.
+RULE_COLUMNS = {"document_date": "sale_date", "claim_type": "ean"}
+
+
+def _line_problems(product, *, serial, sale_date, claim_type, today):
+    """Every rule a row breaks, as a list: the row's errors are all listed, not only the first."""
+    problems = []
+    try:
+        # The CSV has no fault type column: the service sets it on arrival.
+        rules.check_line(product, serial=serial, document_date=sale_date, with_fault_type=False, today=today)
+    except RuleViolation as error:
+        problems.extend(error)
+    if claim_type is not None:
+        try:
+            rules.check_claim_type(claim_type, [product])
+        except RuleViolation as error:
+            problems.extend(error)
+    return problems
 
 
 def looks_like_header(cells):
@@ -111,16 +132,12 @@ def check_file(uploaded, *, claim_type, today=None):
         cells = cells + [""] * (6 - len(cells))
         own_number, raw_ean, raw_serial, raw_date, description, expectations = cells
         row_ok = True
-        code = normalise_ean(raw_ean)
         product = None
-        if message := ean_error(code):
-            error(number, "ean", message)
+        try:
+            product = rules.product_for_ean(raw_ean, catalogue=products)
+        except RuleViolation as problem:
+            error(number, "ean", problem.message)
             row_ok = False
-        else:
-            product = products.get(code)
-            if product is None:
-                error(number, "ean", _("No product with the EAN %(code)s is in our catalogue.") % {"code": code})
-                row_ok = False
         sale_date = parse_date(raw_date)
         if sale_date is None:
             error(number, "sale_date", _("“%(value)s” is not a date in the form yyyy-mm-dd.") % {"value": raw_date})
@@ -140,21 +157,10 @@ def check_file(uploaded, *, claim_type, today=None):
             error(number, "serial", _("At most 100 characters."))
             row_ok = False
         if product is not None:
-            problems = check_line(
-                product, serial=serial, quantity=1, fault_type=None, document_date=sale_date, today=today
-            )
-            # The CSV has no fault type column: the service sets it on arrival.
-            problems.pop("fault_type", None)
-            for name, message in problems.items():
-                error(number, {"document_date": "sale_date"}.get(name, name), message)
-                row_ok = False
-            if claim_type is not None and claim_type.brand_id and product.brand_id != claim_type.brand_id:
-                error(
-                    number,
-                    "ean",
-                    _("The claim type “%(type)s” is reserved for %(brand)s products.")
-                    % {"type": claim_type, "brand": claim_type.brand.name},
-                )
+            for problem in _line_problems(
+                product, serial=serial, sale_date=sale_date, claim_type=claim_type, today=today
+            ):
+                error(number, RULE_COLUMNS.get(problem.field or "", problem.field), problem.message)
                 row_ok = False
         if row_ok:
             result.rows.append(

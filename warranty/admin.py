@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -8,6 +7,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core.errors import NotAllowed
 
 from . import imports
 from .codes import normalise_ean, normalise_serial
@@ -51,20 +52,22 @@ class CsvImportMixin:
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
 
+    def check_import_permission(self, request):
+        if not self.has_import_permission(request):
+            raise NotAllowed(_("You may not import %(what)s.") % {"what": imports.KINDS[self.import_kind].label})
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
         return super().changelist_view(request, extra_context)
 
     def template_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
+        self.check_import_permission(request)
         response = HttpResponse(imports.template_csv(self.import_kind), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.import_kind}-template.csv"'
         return response
 
     def import_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
+        self.check_import_permission(request)
         kind = imports.KINDS[self.import_kind]
         report = None
         form = ImportFileForm(request.POST or None, request.FILES or None)

@@ -2,21 +2,34 @@
 
 Both answer in a fixed number of queries whatever the size of the sales
 tables: each is one indexed lookup for the product and one for the latest
-purchase by the user's company.
+purchase by the user's company. Input that cannot be looked up (a malformed
+or unknown EAN, an empty serial) raises ``RuleViolation``.
 """
+
+from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.errors import RuleViolation
 
 from .codes import ean_error, normalise_ean, normalise_serial
 from .models import Brand, Product, Sale, SoldSerial
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def add_months(day, months):
+MAX_SERIAL_LENGTH = 100
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
     """Calendar months: 31 January + 1 month is the last day of February."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
@@ -31,10 +44,38 @@ class Verdict:
     NO_VAT_ID = "no_vat_id"
 
 
+def product_for_ean(
+    raw_ean: str,
+    *,
+    catalogue: Mapping[str, Product] | None = None,
+    queryset: QuerySet[Product] | None = None,
+) -> Product:
+    """The catalogue's product for a typed EAN, or RuleViolation (field ``ean``) saying why there is none.
+
+    ``catalogue`` is products already loaded by EAN (an import checks many
+    rows with one query); otherwise ``queryset`` (by default with the brand) is asked.
+    """
+    code = normalise_ean(raw_ean)
+    if message := ean_error(code):
+        raise RuleViolation(message, field="ean", code="ean_malformed")
+    if catalogue is not None:
+        product = catalogue.get(code)
+    else:
+        product = (
+            (queryset if queryset is not None else Product.objects.select_related("brand")).filter(ean=code).first()
+        )
+    if product is None:
+        raise RuleViolation(
+            _("No product with the EAN %(code)s is in our catalogue. Check the code on the box.") % {"code": code},
+            field="ean",
+            code="ean_unknown",
+        )
+    return product
+
+
 @dataclass
 class WarrantyResult:
     query: str
-    error: str = ""
     product: Product | None = None
     last_purchase: datetime.date | None = None
     warranty_end: datetime.date | None = None
@@ -42,29 +83,21 @@ class WarrantyResult:
     today: datetime.date = field(default_factory=timezone.localdate)
 
     @property
-    def days_left(self):
+    def days_left(self) -> int | None:
         if self.warranty_end:
             return (self.warranty_end - self.today).days
         return None
 
 
-def warranty_end_for(purchase_date, months):
+def warranty_end_for(purchase_date: datetime.date, months: int) -> datetime.date:
     return add_months(purchase_date, months)
 
 
-def warranty_for_ean(*, user, raw_ean, today=None):
+def warranty_for_ean(*, user: User, raw_ean: str, today: datetime.date | None = None) -> WarrantyResult:
+    """The warranty of a product for the user's company; RuleViolation when the EAN gives no product."""
     today = today or timezone.localdate()
-    code = normalise_ean(raw_ean)
-    result = WarrantyResult(query=code, today=today)
-    if error := ean_error(code):
-        result.error = error
-        return result
-    result.product = Product.objects.select_related("brand").filter(ean=code).first()
-    if result.product is None:
-        result.error = _("No product with the EAN %(code)s is in our catalogue. Check the code on the box.") % {
-            "code": code
-        }
-        return result
+    product = product_for_ean(raw_ean)
+    result = WarrantyResult(query=product.ean, today=today, product=product)
     if not user.vat_id:
         result.verdict = Verdict.NO_VAT_ID
         return result
@@ -86,29 +119,40 @@ def warranty_for_ean(*, user, raw_ean, today=None):
 @dataclass
 class SerialResult:
     query: str
-    error: str = ""
     found: bool = False
     sold_serial: SoldSerial | None = None
     warranty_end: datetime.date | None = None
     in_warranty: bool = False
-    tracked_brands: list = field(default_factory=list)
+    tracked_brands: list[str] = field(default_factory=list)
 
 
-def tracked_brands():
+def tracked_brands() -> list[str]:
     return list(Brand.objects.filter(serials_tracked=True).order_by("name").values_list("name", flat=True))
 
 
-def serial_check(*, user, raw_serial, today=None, tracked=None):
+def check_serial_query(raw_serial: str) -> str:
+    """The serial number as stored, or RuleViolation (field ``serial``) when there is nothing to look up."""
+    serial = normalise_serial(raw_serial)
+    if not serial:
+        raise RuleViolation(
+            _("Type the serial number printed on the device or its box."), field="serial", code="serial_empty"
+        )
+    if len(serial) > MAX_SERIAL_LENGTH:
+        raise RuleViolation(
+            _("A serial number has at most %(n)d characters.") % {"n": MAX_SERIAL_LENGTH},
+            field="serial",
+            code="serial_too_long",
+        )
+    return serial
+
+
+def serial_check(
+    *, user: User, raw_serial: str, today: datetime.date | None = None, tracked: list[str] | None = None
+) -> SerialResult:
     """Whether a serial was sold to the user's company; nothing about anyone else's purchases."""
     today = today or timezone.localdate()
-    serial = normalise_serial(raw_serial)
+    serial = check_serial_query(raw_serial)
     result = SerialResult(query=serial, tracked_brands=tracked_brands() if tracked is None else tracked)
-    if not serial:
-        result.error = _("Type the serial number printed on the device or its box.")
-        return result
-    if len(serial) > 100:
-        result.error = _("A serial number has at most 100 characters.")
-        return result
     if not user.vat_id:
         return result
     sold = (
