@@ -267,6 +267,8 @@ class ClaimForm(forms.Form):
 class ClaimBundle:
     """The new-claim page: the claim form, its product lines and a new return address, validated together."""
 
+    max_lines = rules.MAX_LINES_PER_CLAIM  # the page's "add a product" stops here too
+
     def __init__(self, *, user, data=None, files=None):
         self.user = user
         self.form = ClaimForm(data, files, user=user)

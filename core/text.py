@@ -3,8 +3,8 @@
 from collections.abc import Sequence
 from typing import Any
 
-from django.utils.functional import Promise, lazy
 from django.utils.formats import number_format
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext
 
 
