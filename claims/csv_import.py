@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.csvfiles import RowError, parse_date, read_upload
-from core.errors import RuleViolation
+from core.errors import DomainError, RuleViolation
 from warranty.codes import normalise_ean, normalise_serial
 from warranty.models import Product
 
 from . import rules
-from .models import ImportBatch
+from .models import ClaimType, ImportBatch
 from .services import LineData, claims_create_many
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -66,9 +66,16 @@ class ImportResult:
 RULE_COLUMNS = {"document_date": "sale_date", "claim_type": "ean"}
 
 
-def _line_problems(product, *, serial, sale_date, claim_type, today):
+def _line_problems(
+    product: Product,
+    *,
+    serial: str,
+    sale_date: datetime.date | None,
+    claim_type: ClaimType | None,
+    today: datetime.date | None,
+) -> list[DomainError]:
     """Every rule a row breaks, as a list: the row's errors are all listed, not only the first."""
-    problems = []
+    problems: list[DomainError] = []
     try:
         # The CSV has no fault type column: the service sets it on arrival.
         rules.check_line(product, serial=serial, document_date=sale_date, with_fault_type=False, today=today)
@@ -135,8 +142,8 @@ def check_file(uploaded, *, claim_type, today=None):
         product = None
         try:
             product = rules.product_for_ean(raw_ean, catalogue=products)
-        except RuleViolation as problem:
-            error(number, "ean", problem.message)
+        except RuleViolation as unknown:
+            error(number, "ean", unknown.message)
             row_ok = False
         sale_date = parse_date(raw_date)
         if sale_date is None:

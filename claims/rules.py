@@ -110,10 +110,13 @@ def line_quantity(product: Product, quantity: int | None) -> int:
 
 def check_claim_type(claim_type: ClaimType, products: Iterable[Product]) -> None:
     """A type reserved to a brand takes only products of that brand."""
-    if claim_type.brand_id and any(p.brand_id != claim_type.brand_id for p in products):
+    if claim_type.brand_id is None:
+        return
+    if any(p.brand_id != claim_type.brand_id for p in products):
+        brand = claim_type.brand
         raise RuleViolation(
             _("The claim type “%(type)s” is reserved for %(brand)s products; every product of the claim must be one.")
-            % {"type": claim_type, "brand": claim_type.brand.name},
+            % {"type": claim_type, "brand": brand.name if brand else ""},
             field="claim_type",
             code="claim_type_brand",
         )

@@ -239,7 +239,7 @@ def attachment_add(*, claim: Claim, upload: UploadData, by: User, change_status:
         size=upload.file.size,
         uploaded_by=by,
     )
-    attachment.file.save(upload.file.name, upload.file, save=False)
+    attachment.file.save(upload.file.name or "file", upload.file, save=False)
     attachment.save()
     if change_status and upload.kind == AttachmentKind.SALES_DOCUMENT:
         _register_if_awaiting(claim, by)
@@ -429,7 +429,12 @@ def held_uploads_release(held: Sequence[HeldUpload]) -> None:
     owner = held[0].owner_id
     stale = timezone.now() - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
     doomed = list(HeldUpload.objects.filter(Q(pk__in=[h.pk for h in held]) | Q(owner=owner, created_at__lt=stale)))
-    names = [h.file.name for h in doomed]
+    names = [h.file.name for h in doomed if h.file.name]
     HeldUpload.objects.filter(pk__in=[h.pk for h in doomed]).delete()
     storage = HeldUpload._meta.get_field("file").storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)

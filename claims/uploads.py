@@ -260,8 +260,8 @@ class MultipleFileField(forms.FileField):
             raise ValidationError(
                 self.error_messages["too_many"], code="too_many", params={"max": self.max_files, "count": len(files)}
             )
-        errors = []
-        checked = []
+        errors: list[ValidationError] = []
+        checked: list[CheckedUpload] = []
         for uploaded in files:
             try:
                 # FileField's own checks (a real upload, name length); its messages do not name the file.

@@ -17,10 +17,10 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.functional import Promise
 
 if TYPE_CHECKING:
     from django import forms
+    from django_stubs_ext import StrOrPromise
 
 
 class DomainError(Exception):
@@ -28,7 +28,7 @@ class DomainError(Exception):
 
     default_code = "invalid"
 
-    def __init__(self, message: str | Promise, *, field: str | None = None, code: str | None = None) -> None:
+    def __init__(self, message: StrOrPromise, *, field: str | None = None, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field

@@ -1,26 +1,31 @@
 """Texts built from constants, translated when they are shown rather than when the module loads."""
 
+from __future__ import annotations
+
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.formats import number_format
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _format(template: str | Promise, params: dict[str, Any]) -> str:
+
+def _format(template: StrOrPromise, params: dict[str, Any]) -> str:
     return str(template) % {key: str(value) if isinstance(value, Promise) else value for key, value in params.items()}
 
 
 _format_lazy = lazy(_format, str)
 
 
-def lazy_format(template: str | Promise, **params: Any) -> str:
+def lazy_format(template: StrOrPromise, **params: Any) -> str:
     """``gettext_lazy(template) % params``, but still lazy: for help texts and labels built from limits."""
     return _format_lazy(template, params)
 
 
-def _or_list(items: Sequence[str | Promise]) -> str:
+def _or_list(items: Sequence[StrOrPromise]) -> str:
     words = [str(item) for item in items]
     if len(words) < 2:
         return "".join(words)

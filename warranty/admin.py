@@ -9,25 +9,31 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotAllowed
+from core.text import lazy_format
 
 from . import imports
 from .codes import normalise_ean, normalise_serial
 from .models import Brand, FaultType, Product, Sale, SoldSerial
 
-MAX_IMPORT_SIZE = 50 * 1024 * 1024
+MAX_IMPORT_SIZE = 50 * 1024 * 1024  # beyond this, the management commands
+MAX_IMPORT_MB = MAX_IMPORT_SIZE // (1024 * 1024)
 
 
 class ImportFileForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("Comma or semicolon separated, UTF-8, at most 50 MB. The header row is optional."),
+        help_text=lazy_format(
+            _("Comma or semicolon separated, UTF-8, at most %(mb)d MB. The header row is optional."), mb=MAX_IMPORT_MB
+        ),
     )
     dry_run = forms.BooleanField(label=_("Only check the file, write nothing"), required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_SIZE:
-            raise forms.ValidationError(_("The file is larger than 50 MB; import it with the management command."))
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB; import it with the management command.") % {"mb": MAX_IMPORT_MB}
+            )
         return upload
 
 

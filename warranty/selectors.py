@@ -111,7 +111,7 @@ def warranty_for_ean(*, user: User, raw_ean: str, today: datetime.date | None = 
         result.verdict = Verdict.NOT_BOUGHT
         return result
     result.last_purchase = last
-    result.warranty_end = warranty_end_for(last, result.product.warranty_months)
+    result.warranty_end = warranty_end_for(last, product.warranty_months)
     result.verdict = Verdict.IN_WARRANTY if today <= result.warranty_end else Verdict.EXPIRED
     return result
 
