@@ -7,14 +7,15 @@ from core.text import grouped_number, lazy_format
 from warranty.codes import normalise_serial
 from warranty.models import FaultType, Product
 
-from . import csv_import, rules, selectors, services
-from .models import AttachmentKind, ClaimType
+from . import csv_import, rules, selectors
+from .models import AttachmentKind, ClaimType, HeldUpload
 from .services import ClaimData, LineData, ReturnAddress, UploadData
 from .uploads import (
     FILES_HELP,
     MAX_FILES_PER_CLAIM,
     MAX_IMAGE_MEGAPIXELS,
     ONE_FILE_HELP,
+    CheckedUpload,
     MultipleFileField,
 )
 
@@ -238,21 +239,24 @@ class ClaimForm(forms.Form):
     def chosen_held(self):
         return [self.held_uploads[pk] for pk in self.cleaned_data.get("held") or [] if pk in self.held_uploads]
 
-    def hold_checked_files(self):
-        """After a try that failed on other fields, keep the checked files and offer them, ticked, on the page.
+    def files_to_hold(self) -> list[tuple[CheckedUpload, str]]:
+        """After a try that failed on other fields, the checked files worth keeping, with their kind.
 
         When a file itself is refused, nothing is kept: the partner sees which one and chooses again.
         """
         refused = [e for e in self.errors.as_data().get("sales_documents", []) if e.code != "required"]
         if refused or "photos" in self.errors:
-            return
-        uploads = [(u, AttachmentKind.SALES_DOCUMENT) for u in self.cleaned_data.get("sales_documents") or []]
-        uploads += [(u, rules.extra_file_kind(u)) for u in self.cleaned_data.get("photos") or []]
-        new = [str(h.pk) for h in services.held_uploads_keep(owner=self.user, uploads=uploads)]
-        if not new:
+            return []
+        uploads = [(u, str(AttachmentKind.SALES_DOCUMENT)) for u in self.cleaned_data.get("sales_documents") or []]
+        uploads += [(u, str(rules.extra_file_kind(u))) for u in self.cleaned_data.get("photos") or []]
+        return uploads
+
+    def offer_held(self, held: list[HeldUpload]) -> None:
+        """Offer files just kept (``services.held_uploads_keep``), ticked, on the page that comes back."""
+        if not held:
             return
         data = self.data.copy()
-        data.setlist("held", [*data.getlist("held"), *new])
+        data.setlist("held", [*data.getlist("held"), *(str(h.pk) for h in held)])
         self.data = data
         self._offer_held()
         only_required = [e.code for e in self.errors.as_data().get("sales_documents", [])] == ["required"]

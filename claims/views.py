@@ -127,7 +127,8 @@ def claim_new(request):
             claim = services.claim_create(user=request.user, data=bundle.to_data())
             services.held_uploads_release(bundle.form.chosen_held())
             return redirect("claim_registered", pk=claim.pk)
-        bundle.form.hold_checked_files()
+        # Files that passed their checks are kept for the next try, so nobody chooses the same invoice twice.
+        bundle.form.offer_held(services.held_uploads_keep(owner=request.user, uploads=bundle.form.files_to_hold()))
     else:
         bundle = ClaimBundle(user=request.user)
     return render(request, "claims/claim_new.html", {"bundle": bundle})
