@@ -28,7 +28,6 @@ from .services import LineData, claims_create_many
 MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_ERRORS_SHOWN = 500
-MAX_TEXT = rules.MAX_TEXT
 
 COLUMNS = [
     ("own_number", gettext_lazy("Own claim number")),
@@ -152,17 +151,18 @@ def check_file(uploaded, *, claim_type, today=None):
         if not description:
             error(number, "description", _("Describe the problem."))
             row_ok = False
-        for column, text in (("description", description), ("expectations", expectations)):
-            if len(text) > MAX_TEXT:
-                error(number, column, _("At most %(n)d characters.") % {"n": MAX_TEXT})
-                row_ok = False
-        if len(own_number) > 60:
-            error(number, "own_number", _("At most 60 characters."))
-            row_ok = False
         serial = normalise_serial(raw_serial)
-        if len(serial) > 100:
-            error(number, "serial", _("At most 100 characters."))
-            row_ok = False
+        for column, text, limit in (
+            ("description", description, rules.MAX_TEXT),
+            ("expectations", expectations, rules.MAX_TEXT),
+            ("own_number", own_number, rules.MAX_OWN_NUMBER),
+            ("serial", serial, rules.MAX_SERIAL),
+        ):
+            try:
+                rules.check_length(text, limit, field=column)
+            except RuleViolation as too_long:
+                error(number, column, too_long.message)
+                row_ok = False
         if product is not None:
             for problem in _line_problems(
                 product, serial=serial, sale_date=sale_date, claim_type=claim_type, today=today

@@ -58,7 +58,7 @@ class LineForm(forms.Form):
         help_text=_("13 digits, on the product's box."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    serial = forms.CharField(label=_("Serial number"), max_length=100, required=False)
+    serial = forms.CharField(label=_("Serial number"), max_length=rules.MAX_SERIAL, required=False)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999, required=False)
     fault_type = forms.ModelChoiceField(
         label=_("Fault type"), queryset=FaultType.objects.all(), required=False, empty_label=_("Choose a fault type")
@@ -161,7 +161,7 @@ class ClaimForm(forms.Form):
     )
     own_number = forms.CharField(
         label=_("Own claim number"),
-        max_length=60,
+        max_length=rules.MAX_OWN_NUMBER,
         required=False,
         help_text=_("Optional: your own reference, to find the claim later."),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,16 +20,19 @@ from core.errors import DomainError, RuleViolation, RuleViolations
 from warranty.models import FaultType, Product
 from warranty.selectors import product_for_ean
 
-from .models import AttachmentKind, ClaimType
+from .models import AttachmentKind, Claim, ClaimLine, ClaimType
 from .uploads import MAX_FILES_PER_CLAIM, CheckedUpload
 
 __all__ = [
     "MAX_LINES_PER_CLAIM",
+    "MAX_OWN_NUMBER",
+    "MAX_SERIAL",
     "MAX_TEXT",
     "check_claim_type",
     "check_document_date",
     "check_fault_type",
     "check_file_count",
+    "check_length",
     "check_line",
     "check_serial",
     "extra_file_kind",
@@ -36,9 +40,21 @@ __all__ = [
     "product_for_ean",
 ]
 
+
+def _max_length(model: type[Model], name: str) -> int:
+    return getattr(model._meta.get_field(name), "max_length", None) or 0
+
+
 MAX_LINES_PER_CLAIM = 20
 MAX_TEXT = 5000  # a line's description and the service expectations
+MAX_SERIAL = _max_length(ClaimLine, "serial")  # the stored column is the limit
+MAX_OWN_NUMBER = _max_length(Claim, "own_number")
 EARLIEST_DOCUMENT_YEAR = 2000
+
+
+def check_length(text: str, limit: int, *, field: str) -> None:
+    if len(text) > limit:
+        raise RuleViolation(_("At most %(n)d characters.") % {"n": limit}, field=field, code="too_long")
 
 
 def check_serial(product: Product, serial: str) -> None:

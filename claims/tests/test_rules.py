@@ -91,6 +91,13 @@ def test_a_source_without_fault_types_is_not_asked_for_one(catalogue):
     rules.check_line(catalogue["vacuum"], serial="", document_date=TODAY, with_fault_type=False, today=TODAY)
 
 
+def test_text_limits_are_the_stored_columns():
+    assert (rules.MAX_SERIAL, rules.MAX_OWN_NUMBER) == (100, 60)
+    rules.check_length("x" * rules.MAX_SERIAL, rules.MAX_SERIAL, field="serial")
+    error = raised(lambda: rules.check_length("x" * 61, rules.MAX_OWN_NUMBER, field="own_number"))
+    assert (error.message, error.field, error.code) == ("At most 60 characters.", "own_number", "too_long")
+
+
 def test_quantity_counts_only_for_products_that_take_one(catalogue):
     assert rules.line_quantity(catalogue["cable"], 4) == 4
     assert rules.line_quantity(catalogue["cable"], None) == 1
