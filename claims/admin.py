@@ -16,12 +16,12 @@ from modeltranslation.admin import TranslationAdmin
 
 from accounts.models import Membership, MembershipState
 from accounts.vat import split_vat_id
+from core.errors import DomainError, NotAllowed, add_to_form
 from warranty.codes import normalise_serial
 from warranty.models import Brand
 
-from . import services
+from . import services, workflow
 from .models import (
-    OPEN_STATUSES,
     Attachment,
     Claim,
     ClaimLine,
@@ -34,7 +34,6 @@ from .models import (
 )
 from .selectors import parse_rma_number
 from .uploads import safe_download_name
-from .workflow import TransitionError, allowed_targets
 
 
 @admin.register(ClaimType)
@@ -154,24 +153,34 @@ class ClaimAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         status = self.instance.status if self.instance.pk else Status.REGISTERED
         self.fields["new_status"].choices = [("", _("— keep “%(s)s” —") % {"s": Status(status).label})] + [
-            (s.value, s.label) for s in allowed_targets(status)
+            (s.value, s.label) for s in workflow.allowed_targets(status)
         ]
 
+    # The workflow's inputs -> this form's fields.
+    WORKFLOW_FIELDS = {
+        "status": "new_status",
+        "resolution": "new_resolution",
+        "return_tracking": "new_return_tracking",
+        "quote_text": "new_quote_text",
+    }
+
     def clean(self):
+        """Ask the workflow before saving, so a refused change comes back on its field with the input kept."""
         cleaned = super().clean()
         to = cleaned.get("new_status")
         if not to:
             return cleaned
-        if to == Status.RESOLVED and not (cleaned.get("new_resolution") or self.instance.resolution):
-            self.add_error("new_resolution", _("Choose a resolution to resolve the claim."))
-        if to == Status.SHIPPED_BACK and not (cleaned.get("new_return_tracking") or self.instance.return_tracking):
-            self.add_error("new_return_tracking", _("Give the return tracking number to ship the claim back."))
-        if (
-            to == Status.WAITING_CUSTOMER
-            and cleaned.get("new_quote_amount") is not None
-            and not cleaned.get("new_quote_text")
-        ):
-            self.add_error("new_quote_text", _("Describe what the quote covers."))
+        try:
+            workflow.check_transition(
+                self.instance.status,
+                to,
+                resolution=cleaned.get("new_resolution") or self.instance.resolution,
+                return_tracking=cleaned.get("new_return_tracking") or self.instance.return_tracking,
+                quote_amount=cleaned.get("new_quote_amount"),
+                quote_text=cleaned.get("new_quote_text") or "",
+            )
+        except DomainError as error:
+            add_to_form(self, error, fields=self.WORKFLOW_FIELDS, default="new_status")
         return cleaned
 
 
@@ -184,8 +193,8 @@ def _bulk_action(target, label):
                 gettext("%(n)d claims moved to “%(status)s”.") % {"n": len(changed), "status": Status(target).label},
                 messages.SUCCESS,
             )
-        for claim, message in refused:
-            modeladmin.message_user(request, f"{claim.rma_number}: {message}", messages.WARNING)
+        for claim, error in refused:
+            modeladmin.message_user(request, f"{claim.rma_number}: {error.message}", messages.WARNING)
 
     action.__name__ = f"mark_{target}"
     return admin.action(description=label)(action)
@@ -327,7 +336,7 @@ class ClaimAdmin(admin.ModelAdmin):
     def age(self, obj):
         return (timezone.now() - obj.created_at).days
 
-    @admin.display(description=_("company and person"))
+    @admin.display(description=_("partner"))
     def owner_details(self, obj):
         owner, company = obj.owner, obj.company
         return format_html(
@@ -419,7 +428,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 return_tracking=form.cleaned_data.get("new_return_tracking", ""),
                 quote=quote,
             )
-        except TransitionError as error:
+        except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
 
     def save_formset(self, request, form, formset, change):
@@ -448,7 +457,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def attachment_view(self, request, claim_pk, pk):
         if not self.has_view_permission(request):
-            raise Http404
+            raise NotAllowed(_("You may not see the claims."))
         attachment = get_object_or_404(Attachment, pk=pk, claim_id=claim_pk)
         try:
             handle = attachment.file.open("rb")
@@ -465,12 +474,12 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def overview_view(self, request):
         if not self.has_view_permission(request):
-            raise Http404
+            raise NotAllowed(_("You may not see the claims."))
         counts = dict(Claim.objects.values_list("status").annotate(n=Count("id")).order_by())
         rows = [(s.value, s.label, counts.get(s.value, 0)) for s in Status]
         peak = max([n for _v, _l, n in rows] + [1])
         oldest = list(
-            Claim.objects.filter(status__in=OPEN_STATUSES)
+            Claim.objects.filter(status__in=workflow.OPEN_STATUSES)
             .select_related("owner", "company", "claim_type")
             .order_by("created_at")[:15]
         )
@@ -481,7 +490,7 @@ class ClaimAdmin(admin.ModelAdmin):
             "title": gettext("Service overview"),
             "rows": [(v, label, n, round(100 * n / peak)) for v, label, n in rows],
             "oldest": [(c, (now - c.created_at).days) for c in oldest],
-            "open_total": sum(counts.get(s, 0) for s in OPEN_STATUSES),
+            "open_total": sum(counts.get(s, 0) for s in workflow.OPEN_STATUSES),
             "pending_memberships": waiting.count(),
             "opts": self.model._meta,
         }

@@ -18,18 +18,17 @@ from django.utils.translation import gettext_lazy
 
 from accounts import access
 from core.csvfiles import RowError, parse_date, read_upload
-from core.errors import NotAllowed
-from warranty.codes import ean_error, normalise_ean, normalise_serial
+from core.errors import DomainError, NotAllowed, RuleViolation
+from warranty.codes import normalise_ean, normalise_serial
 from warranty.models import Product
 
-from .forms import check_line
-from .models import ImportBatch
+from . import rules
+from .models import ClaimType, ImportBatch
 from .services import LineData, claims_create_many
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_ERRORS_SHOWN = 500
-MAX_TEXT = 5000  # as on the web form
 
 COLUMNS = [
     ("own_number", gettext_lazy("Own claim number")),
@@ -61,6 +60,33 @@ class ImportResult:
     @property
     def ok(self):
         return not self.file_error and not self.error_count
+
+
+# The rules name the web form's fields; their columns here.
+RULE_COLUMNS = {"document_date": "sale_date", "claim_type": "ean"}
+
+
+def _line_problems(
+    product: Product,
+    *,
+    serial: str,
+    sale_date: datetime.date | None,
+    claim_type: ClaimType | None,
+    today: datetime.date | None,
+) -> list[DomainError]:
+    """Every rule a row breaks, as a list: the row's errors are all listed, not only the first."""
+    problems: list[DomainError] = []
+    try:
+        # The CSV has no fault type column: the service sets it on arrival.
+        rules.check_line(product, serial=serial, document_date=sale_date, with_fault_type=False, today=today)
+    except RuleViolation as error:
+        problems.extend(error)
+    if claim_type is not None:
+        try:
+            rules.check_claim_type(claim_type, [product])
+        except RuleViolation as error:
+            problems.extend(error)
+    return problems
 
 
 def looks_like_header(cells):
@@ -113,16 +139,12 @@ def check_file(uploaded, *, claim_type, today=None):
         cells = cells + [""] * (6 - len(cells))
         own_number, raw_ean, raw_serial, raw_date, description, expectations = cells
         row_ok = True
-        code = normalise_ean(raw_ean)
         product = None
-        if message := ean_error(code):
-            error(number, "ean", message)
+        try:
+            product = rules.product_for_ean(raw_ean, catalogue=products)
+        except RuleViolation as unknown:
+            error(number, "ean", unknown.message)
             row_ok = False
-        else:
-            product = products.get(code)
-            if product is None:
-                error(number, "ean", _("No product with the EAN %(code)s is in our catalogue.") % {"code": code})
-                row_ok = False
         sale_date = parse_date(raw_date)
         if sale_date is None:
             error(number, "sale_date", _("“%(value)s” is not a date in the form yyyy-mm-dd.") % {"value": raw_date})
@@ -130,33 +152,23 @@ def check_file(uploaded, *, claim_type, today=None):
         if not description:
             error(number, "description", _("Describe the problem."))
             row_ok = False
-        for column, text in (("description", description), ("expectations", expectations)):
-            if len(text) > MAX_TEXT:
-                error(number, column, _("At most %(n)d characters.") % {"n": MAX_TEXT})
-                row_ok = False
-        if len(own_number) > 60:
-            error(number, "own_number", _("At most 60 characters."))
-            row_ok = False
         serial = normalise_serial(raw_serial)
-        if len(serial) > 100:
-            error(number, "serial", _("At most 100 characters."))
-            row_ok = False
-        if product is not None:
-            problems = check_line(
-                product, serial=serial, quantity=1, fault_type=None, document_date=sale_date, today=today
-            )
-            # The CSV has no fault type column: the service sets it on arrival.
-            problems.pop("fault_type", None)
-            for name, message in problems.items():
-                error(number, {"document_date": "sale_date"}.get(name, name), message)
+        for column, text, limit in (
+            ("description", description, rules.MAX_TEXT),
+            ("expectations", expectations, rules.MAX_TEXT),
+            ("own_number", own_number, rules.MAX_OWN_NUMBER),
+            ("serial", serial, rules.MAX_SERIAL),
+        ):
+            try:
+                rules.check_length(text, limit, field=column)
+            except RuleViolation as too_long:
+                error(number, column, too_long.message)
                 row_ok = False
-            if claim_type is not None and claim_type.brand_id and product.brand_id != claim_type.brand_id:
-                error(
-                    number,
-                    "ean",
-                    _("The claim type “%(type)s” is reserved for %(brand)s products.")
-                    % {"type": claim_type, "brand": claim_type.brand.name},
-                )
+        if product is not None:
+            for problem in _line_problems(
+                product, serial=serial, sale_date=sale_date, claim_type=claim_type, today=today
+            ):
+                error(number, RULE_COLUMNS.get(problem.field or "", problem.field), problem.message)
                 row_ok = False
         if row_ok:
             result.rows.append(

@@ -1,17 +1,26 @@
 """Reads of claims, always scoped to the company of the person asking (accounts.access)."""
 
+from __future__ import annotations
+
+import datetime
 import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Upper
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts import access
-from accounts.models import User
 from warranty.codes import normalise_serial
 
-from .models import Attachment, Claim, ClaimLine, ImportBatch, Message, StatusChange
+from .models import Attachment, Claim, ClaimLine, HeldUpload, ImportBatch, Message, StatusChange
+from .workflow import OPEN_STATUSES
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def visible_claims(user: User) -> QuerySet[Claim]:
@@ -94,3 +103,22 @@ def get_batch_for_user(user: User, pk: int) -> ImportBatch:
     if company is None:
         raise Http404
     return get_object_or_404(ImportBatch, pk=pk, company=company)
+
+
+def open_claim_lines_with_serials(user: User, serials: Iterable[str]) -> list[ClaimLine]:
+    """Lines of the company's open claims that carry one of ``serials``: a new claim for one is a duplicate."""
+    serials = [s for s in serials if s]
+    company = access.active_company(user)
+    if not serials or company is None:
+        return []
+    return list(
+        ClaimLine.objects.filter(claim__company=company, serial__in=serials, claim__status__in=OPEN_STATUSES)
+        .select_related("claim", "product")
+        .order_by("claim__created_at")
+    )
+
+
+def held_uploads_for_user(user: User, *, now: datetime.datetime | None = None) -> list[HeldUpload]:
+    """The files kept from the user's failed claim forms that are still kept (younger than HOLD_HOURS)."""
+    since = (now or timezone.now()) - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
+    return list(HeldUpload.objects.filter(owner=user, created_at__gte=since).order_by("created_at", "id"))

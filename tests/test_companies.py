@@ -321,7 +321,7 @@ def test_label_names_the_company_and_the_person(admin_a):
 def test_quote_is_decided_by_the_creator_or_an_administrator(admin_a):
     from claims.models import QuoteDecision, Status
     from claims.services import quote_decide
-    from claims.workflow import TransitionError
+    from core.errors import NotAllowed as TransitionError
 
     member = UserFactory(username="plain", email="plain@firma.ro")
     other = UserFactory(username="other", email="other@firma.ro")

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -10,24 +9,32 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from core.errors import NotAllowed
+from core.text import lazy_format
+
 from . import imports
 from .codes import normalise_ean, normalise_serial
 from .models import Brand, FaultType, Product, Sale, SoldSerial
 
-MAX_IMPORT_SIZE = 50 * 1024 * 1024
+MAX_IMPORT_SIZE = 50 * 1024 * 1024  # beyond this, the management commands
+MAX_IMPORT_MB = MAX_IMPORT_SIZE // (1024 * 1024)
 
 
 class ImportFileForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("Comma or semicolon separated, UTF-8, at most 50 MB. The header row is optional."),
+        help_text=lazy_format(
+            _("Comma or semicolon separated, UTF-8, at most %(mb)d MB. The header row is optional."), mb=MAX_IMPORT_MB
+        ),
     )
     dry_run = forms.BooleanField(label=_("Only check the file, write nothing"), required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_SIZE:
-            raise forms.ValidationError(_("The file is larger than 50 MB; import it with the management command."))
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB; import it with the management command.") % {"mb": MAX_IMPORT_MB}
+            )
         return upload
 
 
@@ -52,20 +59,22 @@ class CsvImportMixin:
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
 
+    def check_import_permission(self, request):
+        if not self.has_import_permission(request):
+            raise NotAllowed(_("You may not import %(what)s.") % {"what": imports.KINDS[self.import_kind].label})
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
         return super().changelist_view(request, extra_context)
 
     def template_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
+        self.check_import_permission(request)
         response = HttpResponse(imports.template_csv(self.import_kind), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.import_kind}-template.csv"'
         return response
 
     def import_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
+        self.check_import_permission(request)
         kind = imports.KINDS[self.import_kind]
         report = None
         form = ImportFileForm(request.POST or None, request.FILES or None)

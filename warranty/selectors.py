@@ -2,22 +2,32 @@
 
 Both answer in a fixed number of queries whatever the size of the sales
 tables: each is one indexed lookup for the product and one for the latest
-purchase by the user's company.
+purchase by the user's company. Input that cannot be looked up (a malformed
+or unknown EAN, an empty serial) raises ``RuleViolation``.
 """
+
+from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
-from accounts.models import User
+from core.errors import RuleViolation
 
 from .codes import ean_error, normalise_ean, normalise_serial
 from .models import Brand, Product, Sale, SoldSerial
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+MAX_SERIAL_LENGTH = 100
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -36,10 +46,38 @@ class Verdict:
     NOT_MEMBER = "not_member"
 
 
+def product_for_ean(
+    raw_ean: str,
+    *,
+    catalogue: Mapping[str, Product] | None = None,
+    queryset: QuerySet[Product] | None = None,
+) -> Product:
+    """The catalogue's product for a typed EAN, or RuleViolation (field ``ean``) saying why there is none.
+
+    ``catalogue`` is products already loaded by EAN (an import checks many
+    rows with one query); otherwise ``queryset`` (by default with the brand) is asked.
+    """
+    code = normalise_ean(raw_ean)
+    if message := ean_error(code):
+        raise RuleViolation(message, field="ean", code="ean_malformed")
+    if catalogue is not None:
+        product = catalogue.get(code)
+    else:
+        product = (
+            (queryset if queryset is not None else Product.objects.select_related("brand")).filter(ean=code).first()
+        )
+    if product is None:
+        raise RuleViolation(
+            _("No product with the EAN %(code)s is in our catalogue. Check the code on the box.") % {"code": code},
+            field="ean",
+            code="ean_unknown",
+        )
+    return product
+
+
 @dataclass
 class WarrantyResult:
     query: str
-    error: str | Promise = ""
     product: Product | None = None
     last_purchase: datetime.date | None = None
     warranty_end: datetime.date | None = None
@@ -58,18 +96,10 @@ def warranty_end_for(purchase_date: datetime.date, months: int) -> datetime.date
 
 
 def warranty_for_ean(*, user: User, raw_ean: str, today: datetime.date | None = None) -> WarrantyResult:
+    """The warranty of a product for the user's company; RuleViolation when the EAN gives no product."""
     today = today or timezone.localdate()
-    code = normalise_ean(raw_ean)
-    result = WarrantyResult(query=code, today=today)
-    if error := ean_error(code):
-        result.error = error
-        return result
-    result.product = Product.objects.select_related("brand").filter(ean=code).first()
-    if result.product is None:
-        result.error = _("No product with the EAN %(code)s is in our catalogue. Check the code on the box.") % {
-            "code": code
-        }
-        return result
+    product = product_for_ean(raw_ean)
+    result = WarrantyResult(query=product.ean, today=today, product=product)
     vat_id = access.purchases_vat_id(user)
     if not vat_id:
         # A person whose membership is not proven sees the product's warranty period only.
@@ -85,7 +115,7 @@ def warranty_for_ean(*, user: User, raw_ean: str, today: datetime.date | None = 
         result.verdict = Verdict.NOT_BOUGHT
         return result
     result.last_purchase = last
-    result.warranty_end = warranty_end_for(last, result.product.warranty_months)
+    result.warranty_end = warranty_end_for(last, product.warranty_months)
     result.verdict = Verdict.IN_WARRANTY if today <= result.warranty_end else Verdict.EXPIRED
     return result
 
@@ -93,7 +123,6 @@ def warranty_for_ean(*, user: User, raw_ean: str, today: datetime.date | None = 
 @dataclass
 class SerialResult:
     query: str
-    error: str | Promise = ""
     found: bool = False
     sold_serial: SoldSerial | None = None
     warranty_end: datetime.date | None = None
@@ -106,19 +135,29 @@ def tracked_brands() -> list[str]:
     return list(Brand.objects.filter(serials_tracked=True).order_by("name").values_list("name", flat=True))
 
 
+def check_serial_query(raw_serial: str) -> str:
+    """The serial number as stored, or RuleViolation (field ``serial``) when there is nothing to look up."""
+    serial = normalise_serial(raw_serial)
+    if not serial:
+        raise RuleViolation(
+            _("Type the serial number printed on the device or its box."), field="serial", code="serial_empty"
+        )
+    if len(serial) > MAX_SERIAL_LENGTH:
+        raise RuleViolation(
+            _("A serial number has at most %(n)d characters.") % {"n": MAX_SERIAL_LENGTH},
+            field="serial",
+            code="serial_too_long",
+        )
+    return serial
+
+
 def serial_check(
     *, user: User, raw_serial: str, today: datetime.date | None = None, tracked: list[str] | None = None
 ) -> SerialResult:
     """Whether a serial was sold to the user's company; nothing about anyone else's purchases."""
     today = today or timezone.localdate()
-    serial = normalise_serial(raw_serial)
+    serial = check_serial_query(raw_serial)
     result = SerialResult(query=serial, tracked_brands=tracked_brands() if tracked is None else tracked)
-    if not serial:
-        result.error = _("Type the serial number printed on the device or its box.")
-        return result
-    if len(serial) > 100:
-        result.error = _("A serial number has at most 100 characters.")
-        return result
     vat_id = access.purchases_vat_id(user)
     if not vat_id:
         result.not_member = access.active_company(user) is None

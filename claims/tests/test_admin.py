@@ -229,3 +229,51 @@ def test_technician_edits_a_serial_as_the_search_expects(technician_client, owne
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     line.refresh_from_db()
     assert line.serial == "AB12CD"
+
+
+def test_a_quote_without_its_text_comes_back_on_the_quote_field(technician_client, owner):
+    tech_client = technician_client
+    claim = ClaimFactory(owner=owner, status=Status.DIAGNOSIS)
+    response = tech_client.post(
+        change_url(claim), admin_post(claim, new_status=Status.WAITING_CUSTOMER, new_quote_amount="120")
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert list(errors) == ["new_quote_text"] and errors["new_quote_text"][0].code == "quote_text_missing"
+    assert "Describe what the quote covers." in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Status.DIAGNOSIS and claim.quote_amount is None and not claim.status_changes.exists()
+
+
+def test_bulk_action_names_each_refused_claim(technician_client, owner):
+    tech_client = technician_client
+    moved, closed = ClaimFactory(owner=owner), ClaimFactory(owner=owner, status=Status.CLOSED)
+    response = tech_client.post(
+        reverse("admin:claims_claim_changelist"),
+        {"action": "mark_received", "_selected_action": [moved.pk, closed.pk]},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [
+        "1 claims moved to “Received”.",
+        f"{closed.rma_number}: A claim cannot go from “Closed” to “Received”.",
+    ]
+    closed.refresh_from_db()
+    assert closed.status == Status.CLOSED
+
+
+def test_claims_and_warranty_admins_answer_a_missing_permission_alike(client, db):
+    from accounts.tests.factories import UserFactory
+
+    # Staff without any permission of the claims or the catalogue: the admin's own pages say 403, so do ours.
+    client.force_login(UserFactory(username="intern", email="intern@example.com", is_staff=True))
+    claim = ClaimFactory()
+    attachment = AttachmentFactory(claim=claim)
+    urls = [
+        reverse("admin:claims_claim_changelist"),
+        reverse("admin:claims_claim_overview"),
+        reverse("admin:claims_claim_attachment", args=[claim.pk, attachment.pk]),
+        reverse("admin:warranty_product_import"),
+        reverse("admin:warranty_sale_import_template"),
+    ]
+    assert [client.get(url).status_code for url in urls] == [403] * len(urls)

@@ -17,8 +17,7 @@ from django.urls import reverse
 from accounts.models import Address, ClientType, MembershipRole, MembershipState
 from accounts.tests.factories import UserFactory
 from claims.models import Attachment, AttachmentKind, Claim, ImportBatch, Message, QuoteDecision, Status
-from claims.tests.factories import pdf_bytes
-from claims.tests.factories import ClaimFactory, ClaimLineFactory
+from claims.tests.factories import ClaimFactory, ClaimLineFactory, pdf_bytes
 from warranty.tests.factories import ProductFactory, SaleFactory, SoldSerialFactory
 
 pytestmark = pytest.mark.django_db
