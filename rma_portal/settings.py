@@ -200,6 +200,14 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_SESSION_REMEMBER = None
+# How many proxies of ours stand before the portal (the TLS proxy: 1). The
+# per-IP rate limits read the client's address from X-Forwarded-For through
+# core.http.client_ip (the account adapter hands allauth the same answer); with
+# 0 the header is ignored, so a forged one changes nothing.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 PHONENUMBER_DEFAULT_REGION = "RO"
 
