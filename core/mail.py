@@ -11,10 +11,23 @@ row already sent.
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context, RequestContext
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from .models import OutgoingEmail
+
+
+def render_text(template_name, context, request=None):
+    """Render a plain-text template without HTML escaping: "&", "'" and "<" stay themselves.
+
+    Nothing is escaped in a text/plain part or a subject, so a partner named
+    "Smith & Sons" reads that, not "Smith &amp; Sons".
+    """
+    template = get_template(template_name).template
+    if request is None:
+        return template.render(Context(context, autoescape=False))
+    return template.render(RequestContext(request, context, autoescape=False))
 
 
 def render_email(name, context, language=None):
@@ -27,8 +40,8 @@ def render_email(name, context, language=None):
         **context,
     }
     with translation.override(language):
-        subject = render_to_string(f"emails/{name}_subject.txt", context)
-        text = render_to_string(f"emails/{name}_body.txt", context).strip() + "\n"
+        subject = render_text(f"emails/{name}_subject.txt", context)
+        text = render_text(f"emails/{name}_body.txt", context).strip() + "\n"
         html = render_to_string(f"emails/{name}_body.html", context)
     subject = " ".join(subject.split())
     return subject, text, html

@@ -1,4 +1,4 @@
-"""Middlewares of the portal: the page language, and refusing NUL characters."""
+"""Middlewares of the portal: the page language, refusing NUL characters, the Permissions-Policy header."""
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
@@ -53,3 +53,19 @@ class RejectNulCharactersMiddleware:
         if "\x00" in request.path or _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
             return HttpResponseBadRequest(_("The request contains characters that are not allowed."))
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Switch off the browser features listed in ``settings.PERMISSIONS_POLICY`` (feature: allowed origins)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
