@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import PermissionDenied
 
+from accounts.services import email_release_unconfirmed
 from core.http import client_ip
 from core.mail import queue_email
 
@@ -12,6 +13,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if not ip:
             raise PermissionDenied("Unable to determine client IP address")
         return ip
+
+    def save_user(self, request, user, form, commit=True):
+        """A sign-up takes its address back from any claim on it that was never confirmed."""
+        email_release_unconfirmed(email=form.cleaned_data["email"])
+        return super().save_user(request, user, form, commit=commit)
 
     def send_mail(self, template_prefix, email, context):
         """Render allauth's e-mail here, send it from Celery after commit."""

@@ -1,6 +1,8 @@
+from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from .models import Address
+from .selectors import unconfirmed_signups
 
 
 @transaction.atomic
@@ -31,3 +33,15 @@ def user_set_language(*, user, language):
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+@transaction.atomic
+def email_release_unconfirmed(*, email):
+    """Free ``email`` for the sign-up of its real owner.
+
+    An unconfirmed sign-up with that address is replaced (deleted: it never
+    logged in and owns nothing), and the address is taken off any account
+    that added it without confirming it.
+    """
+    unconfirmed_signups().filter(email__iexact=email).delete()
+    EmailAddress.objects.filter(email__iexact=email, verified=False).delete()
