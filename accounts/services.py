@@ -1,7 +1,10 @@
+import datetime
+
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Address
+from .models import Address, User
 from .selectors import unconfirmed_signups
 
 
@@ -43,5 +46,25 @@ def email_release_unconfirmed(*, email):
     logged in and owns nothing), and the address is taken off any account
     that added it without confirming it.
     """
-    unconfirmed_signups().filter(email__iexact=email).delete()
+    User.objects.filter(
+        pk__in=list(unconfirmed_signups().filter(email__iexact=email).values_list("pk", flat=True))
+    ).delete()
     EmailAddress.objects.filter(email__iexact=email, verified=False).delete()
+
+
+UNCONFIRMED_SIGNUP_DAYS = 7
+
+
+@transaction.atomic
+def unconfirmed_signups_purge(*, now=None):
+    """Delete sign-ups whose e-mail address was not confirmed within a week; returns how many went.
+
+    Run by Celery beat; running it again finds nothing more to do.
+    """
+    joined_before = (now or timezone.now()) - datetime.timedelta(days=UNCONFIRMED_SIGNUP_DAYS)
+    doomed = unconfirmed_signups().filter(date_joined__lt=joined_before)
+    count = doomed.count()
+    if count:
+        # delete() cannot run on a distinct() queryset.
+        User.objects.filter(pk__in=list(doomed.values_list("pk", flat=True))).delete()
+    return count

@@ -377,3 +377,21 @@ def held_uploads_release(held):
     HeldUpload.objects.filter(pk__in=[h.pk for h in doomed]).delete()
     storage = HeldUpload._meta.get_field("file").storage
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+@transaction.atomic
+def held_uploads_purge_expired(*, now=None):
+    """Remove every kept file older than its hold time, rows and files; returns how many went.
+
+    Run by Celery beat; running it again finds nothing more to do.
+    """
+    stale = (now or timezone.now()) - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
+    doomed = list(HeldUpload.objects.select_for_update(skip_locked=True).filter(created_at__lt=stale))
+    if not doomed:
+        return 0
+    names = [h.file.name for h in doomed]
+    HeldUpload.objects.filter(pk__in=[h.pk for h in doomed]).delete()
+    storage = HeldUpload._meta.get_field("file").storage
+    # A file goes only once its row is gone for good: a rollback keeps both.
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    return len(doomed)

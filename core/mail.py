@@ -8,6 +8,9 @@ sent for a transaction that rolls back, and a task that runs twice finds the
 row already sent.
 """
 
+import datetime
+import logging
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -16,6 +19,14 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from .models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+# An e-mail still unsent this long after it was queued has used up its task's
+# retries (or lost its task with a broker restart): queue it again.
+RETRY_AFTER = datetime.timedelta(minutes=15)
+# Past this age it is left for the staff (admin: outgoing e-mails) to look at.
+RETRY_GIVE_UP_AFTER = datetime.timedelta(days=3)
 
 
 def render_text(template_name, context, request=None):
@@ -94,3 +105,29 @@ def deliver(email_id):
 
 class DeliveryFailed(Exception):
     pass
+
+
+def emails_requeue_unsent(*, now=None):
+    """Queue again every stored e-mail still unsent after RETRY_AFTER; returns how many.
+
+    Run by Celery beat. Sending is idempotent (``deliver`` finds a sent row and
+    stops), so queuing an e-mail that is also still being retried sends it once.
+    """
+    now = now or timezone.now()
+    ids = list(
+        OutgoingEmail.objects.filter(
+            sent_at__isnull=True, created_at__lt=now - RETRY_AFTER, created_at__gte=now - RETRY_GIVE_UP_AFTER
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
+    from .tasks import send_email
+
+    for email_id in ids:
+        try:
+            send_email.delay(email_id)
+        except Exception:
+            # Eager Celery (the embedded default) sends right here: one refused
+            # e-mail must not keep the others from their turn.
+            logger.warning("E-mail %s is still refused", email_id, exc_info=True)
+    return len(ids)

@@ -3,7 +3,7 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 
-from .mail import DeliveryFailed, deliver
+from .mail import DeliveryFailed, deliver, emails_requeue_unsent
 
 
 @shared_task(
@@ -16,3 +16,9 @@ from .mail import DeliveryFailed, deliver
 )
 def send_email(self, email_id):
     return deliver(email_id)
+
+
+@shared_task
+def retry_unsent_emails():
+    """Housekeeping (Celery beat): e-mails still unsent after their task's retries."""
+    return emails_requeue_unsent()

@@ -174,6 +174,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "rma_portal")
+# Housekeeping, run by `celery -A rma_portal beat` (the "beat" service); each
+# job also runs by hand: `manage.py housekeeping <name>|all`. Every task is
+# idempotent, so a missed or doubled run does no harm.
+CELERY_BEAT_SCHEDULE = {
+    "purge_held_uploads": {"task": "claims.tasks.purge_held_uploads", "schedule": 3600.0},
+    "purge_unconfirmed": {"task": "accounts.tasks.purge_unconfirmed_signups", "schedule": 6 * 3600.0},
+    "retry_emails": {"task": "core.tasks.retry_unsent_emails", "schedule": 600.0},
+    # Expired invitations join here with the invitations themselves.
+}
 
 AUTH_USER_MODEL = "accounts.User"
 # One backend (allauth's, by username or e-mail, permissions as ModelBackend):
