@@ -8,9 +8,15 @@ from .models import Address, User
 from .selectors import unconfirmed_signups
 
 
+def _lock_address_book(user):
+    """Serialise changes to one user's addresses: two parallel saves could both make a default."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+
+
 @transaction.atomic
 def address_save(*, user, address):
     """Save ``address`` for ``user``; the first address, or one marked default, becomes the default."""
+    _lock_address_book(user)
     address.user = user
     has_default = Address.objects.filter(user=user, is_default=True).exclude(pk=address.pk).exists()
     if not has_default:
@@ -23,8 +29,13 @@ def address_save(*, user, address):
 
 @transaction.atomic
 def address_delete(*, address):
-    user, was_default = address.user, address.is_default
-    address.delete()
+    _lock_address_book(address.user)
+    # Read again under the lock: a parallel request may have changed the default.
+    current = Address.objects.filter(pk=address.pk).first()
+    if current is None:
+        return
+    user, was_default = address.user, current.is_default
+    current.delete()
     if was_default:
         successor = Address.objects.filter(user=user).order_by("name", "id").first()
         if successor:
