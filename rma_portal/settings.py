@@ -98,7 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.middleware.PortalCSPMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -297,14 +297,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Scripts come only from our own static files: no inline script, no inline
-# event handler, no eval (htmx reads its config from a <meta> tag). Inline
-# styles stay allowed: the admin's own pages and ours carry style attributes.
+# Scripts and styles come only from our own static files: no inline script,
+# no inline event handler, no eval (htmx reads its config from a <meta> tag),
+# no inline style. Django's admin carries inline styles: there (and only there)
+# core.middleware.PortalCSPMiddleware adds CONTENT_SECURITY_POLICY_ADMIN_UPDATE.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
@@ -314,6 +315,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+CONTENT_SECURITY_POLICY_ADMIN_UPDATE = {"style-src": [UNSAFE_INLINE]}
 # Browser features the portal never uses (core.middleware.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY = {
     feature: []

@@ -28,6 +28,18 @@ def test_pages_carry_a_csp_without_inline_scripts(client):
     assert policy["frame-ancestors"] == ["'none'"]
     assert "'unsafe-inline'" not in policy.get("script-src", []) + policy.get("default-src", [])
     assert "'unsafe-eval'" not in response["Content-Security-Policy"]
+    # The partner portal has no inline style either.
+    assert policy["style-src"] == ["'self'"]
+
+
+@pytest.mark.django_db
+def test_only_the_admin_allows_inline_styles_and_never_inline_scripts(client, settings, staff):
+    client.force_login(staff)
+    for path in ("/admin/", "/admin/login/"):
+        policy = directives(client.get(path)["Content-Security-Policy"])
+        assert policy["style-src"] == ["'self'", "'unsafe-inline'"]
+        assert policy["script-src"] == ["'self'"]
+    assert settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"] == ["'self'"]
 
 
 @pytest.mark.django_db
