@@ -460,3 +460,26 @@ def held_uploads_release(held: Sequence[HeldUpload]) -> None:
             storage.delete(name)
 
     transaction.on_commit(delete_files)
+
+
+@transaction.atomic
+def held_uploads_purge_expired(*, now: datetime.datetime | None = None) -> int:
+    """Remove every kept file older than its hold time, rows and files; returns how many went.
+
+    Run by Celery beat; running it again finds nothing more to do.
+    """
+    stale = (now or timezone.now()) - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
+    doomed = list(HeldUpload.objects.select_for_update(skip_locked=True).filter(created_at__lt=stale))
+    if not doomed:
+        return 0
+    names = [h.file.name for h in doomed if h.file.name]
+    HeldUpload.objects.filter(pk__in=[h.pk for h in doomed]).delete()
+    storage = HeldUpload._meta.get_field("file").storage
+
+    # A file goes only once its row is gone for good: a rollback keeps both.
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(doomed)

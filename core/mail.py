@@ -12,11 +12,24 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context, RequestContext
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 from .models import OutgoingEmail
 from .tasks import send_email
+
+
+def render_text(template_name: str, context: dict[str, Any], request: Any = None) -> str:
+    """Render a plain-text template without HTML escaping: "&", "'" and "<" stay themselves.
+
+    Nothing is escaped in a text/plain part or a subject, so a partner named
+    "Smith & Sons" reads that, not "Smith &amp; Sons".
+    """
+    template = get_template(template_name).template  # type: ignore[attr-defined]
+    if request is None:
+        return str(template.render(Context(context, autoescape=False)))
+    return str(template.render(RequestContext(request, context, autoescape=False)))
 
 
 def render_email(name: str, context: dict[str, Any], language: str | None = None) -> tuple[str, str, str]:
@@ -29,8 +42,8 @@ def render_email(name: str, context: dict[str, Any], language: str | None = None
         **context,
     }
     with translation.override(language):
-        subject: str = render_to_string(f"emails/{name}_subject.txt", context)
-        text = render_to_string(f"emails/{name}_body.txt", context).strip() + "\n"
+        subject = render_text(f"emails/{name}_subject.txt", context)
+        text = render_text(f"emails/{name}_body.txt", context).strip() + "\n"
         html = render_to_string(f"emails/{name}_body.html", context)
     subject = " ".join(subject.split())
     return subject, text, html

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
@@ -5,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
@@ -142,9 +145,23 @@ class ProductAdmin(CsvImportMixin, admin.ModelAdmin):
     filter_horizontal = ["fault_types"]
 
 
+class SoldForm(forms.ModelForm):
+    """A sale or sold serial typed in by staff: no invoice dated past tomorrow (time zones, a late entry)."""
+
+    def clean_invoice_date(self):
+        day = self.cleaned_data["invoice_date"]
+        latest = timezone.localdate() + datetime.timedelta(days=1)
+        if day and day > latest:
+            raise forms.ValidationError(
+                _("The invoice date cannot be later than tomorrow (%(day)s).") % {"day": latest.isoformat()}
+            )
+        return day
+
+
 class _SoldAdmin(CsvImportMixin, admin.ModelAdmin):
     """Sales and sold serials run into millions of rows: the search box matches exactly, on indexes."""
 
+    form = SoldForm
     list_select_related = ["product__brand"]
     date_hierarchy = "invoice_date"
     raw_id_fields = ["product"]

@@ -31,9 +31,17 @@ MAX_SERIAL_LENGTH = 100
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
-    """Calendar months: 31 January + 1 month is the last day of February."""
+    """Calendar months: 31 January + 1 month is the last day of February.
+
+    Past the last date Python knows (a sale typed as 9999-12-31) the answer is
+    that last date, never an error: a stored date must not break a lookup.
+    """
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
     last_day = calendar.monthrange(year, month)[1]
     return datetime.date(year, month, min(day.day, last_day))
 
