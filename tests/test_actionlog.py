@@ -323,6 +323,23 @@ def listed(client, **params):
     return sorted(re.findall(r'<td class="field-action">([^<]*)</td>', page))
 
 
+def test_log_actions_writes_several_entries_at_once(owner, staff, django_assert_num_queries):
+    from core.actionlog import log_actions
+
+    first, second = ClaimFactory(owner=owner), ClaimFactory(owner=owner)
+    ContentType.objects.get_for_model(first)  # cached from here on
+    with django_assert_num_queries(1):
+        log_actions(
+            [(first, "claim.status_changed", {"to": "received"}), (second, "claim.status_changed", None)],
+            actor=staff,
+            company_id=first.company_id,
+        )
+    assert [(e.content_object, e.actor, e.data) for e in ActionLogEntry.objects.order_by("id")] == [
+        (first, staff, {"to": "received"}),
+        (second, staff, {}),
+    ]
+
+
 def test_log_admin_lists_filters_and_is_read_only(owner, staff, technician_client):
     claim = ClaimFactory(owner=owner, status=Status.REGISTERED)
     services.claim_change_status(claim=claim, to=Status.RECEIVED, by=staff)
