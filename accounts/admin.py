@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -104,7 +106,16 @@ class UserAdmin(BaseUserAdmin):
             _("Portal"),
             {"fields": ["client_type", "vat_country", "vat_number", "phone", "language", "terms_accepted_at"]},
         ),
+        (_("Action log"), {"fields": ["action_log"]}),
     )
+    readonly_fields = ["action_log"]
+
+    @admin.display(description=_("action log"))
+    def action_log(self, obj):
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:core_actionlogentry_changelist")
+        return format_html('<a href="{}?actor__id__exact={}">{}</a>', url, obj.pk, _("What this person did"))
 
     @admin.display(description=_("VAT id"))
     def vat_id(self, obj):

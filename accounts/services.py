@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actionlog import log_action
 from core.errors import Conflict, NotAllowed
 
 from . import access, emails
@@ -29,6 +30,16 @@ from .models import (
 from .selectors import unconfirmed_signups
 
 INVITATION_DAYS = 7
+
+
+def _log_membership(membership: Membership, action_type: str, by: User | None, **data: object) -> None:
+    log_action(
+        membership,
+        action_type,
+        actor=by,
+        data={"user": membership.user_id, "role": membership.role, "state": membership.state, **data},
+        company_id=membership.company_id,
+    )
 
 
 # --- companies and memberships ---------------------------------------------------------------
@@ -66,6 +77,7 @@ def membership_request(*, user: User) -> Membership:
             user=user, company=company, role=MembershipRole.ADMIN, state=MembershipState.ACTIVE
         )
         access.forget(user)
+        _log_membership(membership, "membership.requested", user, personal=True)
         return membership
     company = company_for_vat_id(user.vat_id)
     # Lock the company so two colleagues confirming at once cannot both become its first administrator.
@@ -82,9 +94,11 @@ def membership_request(*, user: User) -> Membership:
             reason=_("E-mail address authorised by the distributor for this company."),
         )
         access.forget(user)
+        _log_membership(membership, "membership.requested", user, authorised_by_customer_master=True)
         return membership
     membership = Membership.objects.create(user=user, company=company)
     access.forget(user)
+    _log_membership(membership, "membership.requested", user)
     admins = list(company_admins(company))
     if admins:
         for admin in admins:
@@ -126,6 +140,7 @@ def membership_approve(*, membership: Membership, by: User | None, role: str = M
     membership.reason = ""
     membership.save()
     access.forget(membership.user)
+    _log_membership(membership, "membership.approved", by)
     emails.membership_approved(membership)
     return membership
 
@@ -144,6 +159,7 @@ def membership_reject(*, membership: Membership, by: User | None, reason: str) -
     membership.reason = reason
     membership.save()
     access.forget(membership.user)
+    _log_membership(membership, "membership.rejected", by, reason=reason)
     emails.membership_rejected(membership)
     return membership
 
@@ -159,6 +175,7 @@ def membership_remove(*, membership: Membership, by: User) -> Membership:
     membership.decided_by = by
     membership.save()
     access.forget(membership.user)
+    _log_membership(membership, "membership.removed", by)
     return membership
 
 
@@ -184,9 +201,11 @@ def membership_set_role(*, membership: Membership, role: str, by: User) -> Membe
         raise Conflict(_("Choose a role."), field="role")
     if role == MembershipRole.MEMBER:
         _keep_an_admin(membership)
+    before = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
     access.forget(membership.user)
+    _log_membership(membership, "membership.role_changed", by, previous_role=before)
     return membership
 
 
@@ -208,8 +227,16 @@ def membership_set_copies(*, membership: Membership, enabled: bool) -> None:
 def company_update(*, company: Company, by: User, notification_email: str) -> Company:
     if not access.can_decide_for(by, company):
         raise NotAllowed(_("Only the company's administrators can change its settings."))
+    before = company.notification_email
     company.notification_email = notification_email
     company.save(update_fields=["notification_email"])
+    log_action(
+        company,
+        "company.updated",
+        actor=by,
+        data={"notification_email": [before, notification_email]},
+        company_id=company.pk,
+    )
     return company
 
 
@@ -253,6 +280,7 @@ def invitation_create(*, company: Company, email: str, by: User) -> tuple[Invita
         invited_by=by,
         expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
     )
+    log_action(invitation, "invitation.created", actor=by, data={"email": email}, company_id=company.pk)
     emails.invitation_sent(invitation, token)
     return invitation, token
 
@@ -297,6 +325,13 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         },
     )
     access.forget(user)
+    log_action(
+        invitation,
+        "invitation.accepted",
+        actor=user,
+        data={"email": invitation.email, "membership": membership.pk},
+        company_id=company.pk,
+    )
     return membership
 
 
@@ -304,7 +339,14 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 def invitation_withdraw(*, invitation: Invitation, by: User) -> None:
     if not access.is_company_admin(by, invitation.company):
         raise NotAllowed(_("Only the company's administrators can withdraw invitations."))
-    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
+    if Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now()):
+        log_action(
+            invitation,
+            "invitation.withdrawn",
+            actor=by,
+            data={"email": invitation.email},
+            company_id=invitation.company_id,
+        )
 
 
 def invitations_purge_expired(*, now: datetime.datetime | None = None) -> int:
@@ -318,7 +360,7 @@ def invitations_purge_expired(*, now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def address_save(*, company: Company, address: Address) -> Address:
+def address_save(*, company: Company, address: Address, by: User | None = None) -> Address:
     """Save ``address`` for ``company``; the first address, or one marked default, becomes the default."""
     # Lock the company so parallel saves agree on which address is the default.
     Company.objects.select_for_update().filter(pk=company.pk).first()
@@ -328,12 +370,20 @@ def address_save(*, company: Company, address: Address) -> Address:
         address.is_default = True
     if address.is_default:
         Address.objects.filter(company=company, is_default=True).exclude(pk=address.pk).update(is_default=False)
+    created = address.pk is None
     address.save()
+    log_action(
+        address,
+        "address.saved",
+        actor=by,
+        data={"created": created, "name": address.name, "city": address.city, "default": address.is_default},
+        company_id=company.pk,
+    )
     return address
 
 
 @transaction.atomic
-def address_delete(*, address: Address) -> None:
+def address_delete(*, address: Address, by: User | None = None) -> None:
     company = address.company
     Company.objects.select_for_update().filter(pk=company.pk).first()
     # Read again under the lock: a parallel request may have changed the default.
@@ -341,6 +391,14 @@ def address_delete(*, address: Address) -> None:
     if current is None:
         return
     was_default = current.is_default
+    # The entry points at the address's row, which is gone; its data says what it was.
+    log_action(
+        current,
+        "address.deleted",
+        actor=by,
+        data={"address": current.pk, "name": current.name, "city": current.city, "default": was_default},
+        company_id=company.pk,
+    )
     current.delete()
     if was_default:
         successor = Address.objects.filter(company=company).order_by("name", "id").first()

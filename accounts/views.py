@@ -94,7 +94,7 @@ def address_edit(request, pk=None):
     address = get_address_for_user(request, pk) if pk else Address(company=company)
     form = AddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
-        services.address_save(company=company, address=form.save(commit=False))
+        services.address_save(company=company, address=form.save(commit=False), by=request.user)
         messages.success(request, _("The return address has been saved."))
         return redirect(request.POST.get("next") if _safe_next(request) else "profile")
     return render(request, "accounts/address_form.html", {"form": form, "address": address})
@@ -105,7 +105,7 @@ def address_edit(request, pk=None):
 def address_delete(request, pk):
     address = get_address_for_user(request, pk)
     if request.method == "POST":
-        services.address_delete(address=address)
+        services.address_delete(address=address, by=request.user)
         messages.success(request, _("The return address has been deleted."))
         return redirect("profile")
     return render(request, "accounts/address_confirm_delete.html", {"address": address})

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Lower, Upper
 from django.http import FileResponse, Http404
@@ -16,7 +17,9 @@ from modeltranslation.admin import TranslationAdmin
 
 from accounts.models import Membership, MembershipState
 from accounts.vat import split_vat_id
+from core.admin import render_entries
 from core.errors import DomainError, NotAllowed, add_to_form
+from core.models import ActionLogEntry
 from warranty.codes import normalise_serial
 from warranty.models import Brand
 
@@ -240,6 +243,7 @@ class ClaimAdmin(admin.ModelAdmin):
     inlines = [ClaimLineInline, MessageInline]
     readonly_fields = [
         "timeline",
+        "history",
         "attachment_list",
         "rma_number",
         "owner_details",
@@ -275,6 +279,7 @@ class ClaimAdmin(admin.ModelAdmin):
         ),
         (_("Timeline and attachments"), {"fields": ["timeline", "attachment_list"]}),
         (_("Dates"), {"fields": ["created_at", "status_changed_at", "import_batch"], "classes": ["collapse"]}),
+        (_("Action log"), {"fields": ["history"], "classes": ["collapse"]}),
     ]
     actions = [
         _bulk_action(Status.RECEIVED, _("Mark the selected claims as received")),
@@ -377,6 +382,15 @@ class ClaimAdmin(admin.ModelAdmin):
             _("internal note"),
         )
         return format_html("<table><thead>{}</thead><tbody>{}</tbody></table>", header, rows)
+
+    @admin.display(description=_("history"))
+    def history(self, obj):
+        """Every action log entry of the claim and of the import that created it, in one query."""
+        about = Q(content_type=ContentType.objects.get_for_model(Claim), object_id=obj.pk)
+        if obj.import_batch_id:
+            about |= Q(content_type=ContentType.objects.get_for_model(ImportBatch), object_id=obj.import_batch_id)
+        entries = ActionLogEntry.objects.filter(about).select_related("actor").order_by("when", "id")
+        return render_entries(entries)
 
     @admin.display(description=_("attachments"))
     def attachment_list(self, obj):

@@ -21,6 +21,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from sequences import get_next_value, get_next_values
 
 from accounts import access
+from core.actionlog import log_action
 from core.errors import DomainError, NotAllowed
 from warranty.models import FaultType, Product
 
@@ -203,6 +204,13 @@ def claim_create(*, user: User, data: ClaimData, now: datetime.datetime | None =
     for upload in data.uploads:
         attachment_add(claim=claim, upload=upload, by=user, change_status=False)
     StatusChange.objects.create(claim=claim, from_status="", to_status=status, by=user, created_at=now)
+    log_action(
+        claim,
+        "claim.created",
+        actor=user,
+        data={"rma_number": claim.rma_number, "status": status, "lines": len(data.lines)},
+        company_id=claim.company_id,
+    )
     if notify:
         emails.claim_registered(claim)
     return claim
@@ -243,6 +251,14 @@ def claims_create_many(
         changes.append(StatusChange(claim=claim, from_status="", to_status=status, by=user, created_at=now))
     ClaimLine.objects.bulk_create(lines, batch_size=2000)
     StatusChange.objects.bulk_create(changes, batch_size=2000)
+    # One entry for the whole import, however many claims: the import must stay fast.
+    log_action(
+        batch,
+        "claims.imported",
+        actor=user,
+        data={"count": len(claims), "first": claims[0].rma_number, "last": claims[-1].rma_number},
+        company_id=company.pk,
+    )
     emails.claims_imported(user, claims)
     return claims
 
@@ -258,6 +274,13 @@ def attachment_add(*, claim: Claim, upload: UploadData, by: User, change_status:
     )
     attachment.file.save(upload.file.name or "file", upload.file, save=False)
     attachment.save()
+    log_action(
+        claim,
+        "claim.attachment_added",
+        actor=by,
+        data={"attachment": attachment.pk, "kind": attachment.kind, "name": attachment.original_name},
+        company_id=claim.company_id,
+    )
     if change_status and upload.kind == AttachmentKind.SALES_DOCUMENT:
         _register_if_awaiting(claim, by)
     return attachment
@@ -332,6 +355,13 @@ def claim_change_status(
             "quote_decision",
         ]
     )
+    log_action(
+        claim,
+        "claim.cancelled" if partner and to == Status.CANCELLED else "claim.status_changed",
+        actor=by,
+        data={"from": change.from_status, "to": to, "note": note, "internal_note": internal_note},
+        company_id=claim.company_id,
+    )
     if notify:
         emails.status_changed(change)
     return claim
@@ -347,6 +377,13 @@ def message_post(
 ) -> Message:
     message = Message.objects.create(
         claim=claim, author=author, body=body.strip(), from_service=from_service, internal=internal
+    )
+    log_action(
+        claim,
+        "claim.message_posted",
+        actor=author,
+        data={"message": message.pk, "from_service": from_service, "internal": internal},
+        company_id=claim.company_id,
     )
     if not internal:
         if from_service:
@@ -375,6 +412,13 @@ def quote_decide(*, claim: Claim, by: User, accept: bool) -> Claim:
         by=by,
         quote_decision=claim.quote_decision,
     )
+    log_action(
+        claim,
+        "claim.quote_decided",
+        actor=by,
+        data={"decision": claim.quote_decision, "amount": claim.quote_amount, "currency": claim.quote_currency},
+        company_id=claim.company_id,
+    )
     emails.quote_decided(claim)
     return claim
 
@@ -387,7 +431,7 @@ def sales_document_attach_many(*, assignments: Sequence[tuple[Claim, CheckedUplo
         key = id(uploaded)
         if key in stored:
             first = stored[key]
-            Attachment.objects.create(
+            copy = Attachment.objects.create(
                 claim=claim,
                 kind=AttachmentKind.SALES_DOCUMENT,
                 file=first.file.name,
@@ -395,6 +439,13 @@ def sales_document_attach_many(*, assignments: Sequence[tuple[Claim, CheckedUplo
                 content_type=first.content_type,
                 size=first.size,
                 uploaded_by=by,
+            )
+            log_action(
+                claim,
+                "claim.attachment_added",
+                actor=by,
+                data={"attachment": copy.pk, "kind": copy.kind, "name": copy.original_name, "shared_with": first.pk},
+                company_id=claim.company_id,
             )
             _register_if_awaiting(claim, by)
         else:

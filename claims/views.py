@@ -135,7 +135,7 @@ def claim_new(request):
         if bundle.is_valid():
             new_address = bundle.new_address_to_save()
             if new_address is not None:
-                address_save(company=access.active_company(request.user), address=new_address)
+                address_save(company=access.active_company(request.user), address=new_address, by=request.user)
             claim = services.claim_create(user=request.user, data=bundle.to_data())
             services.held_uploads_release(bundle.form.chosen_held())
             return redirect("claim_registered", pk=claim.pk)

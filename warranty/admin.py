@@ -83,7 +83,10 @@ class CsvImportMixin:
         form = ImportFileForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             report = imports.run_import(
-                self.import_kind, form.cleaned_data["file"].read(), dry_run=form.cleaned_data["dry_run"]
+                self.import_kind,
+                form.cleaned_data["file"].read(),
+                dry_run=form.cleaned_data["dry_run"],
+                by=request.user,
             )
             if report.file_error:
                 form.add_error("file", report.file_error)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.vat import is_valid_vat
+from core.actionlog import log_action
 from core.csvfiles import RowError, parse_date, read_upload
 
 from .codes import ean_error, normalise_ean, normalise_serial
@@ -421,8 +422,11 @@ CHECKERS = {"products": check_products, "sales": check_sales, "serials": check_s
 WRITERS = {"products": write_products, "sales": write_sales, "serials": write_serials}
 
 
-def run_import(kind, raw, *, dry_run=False, today=None):
-    """Check every row of a CSV file (bytes); if all are right, write them all in one transaction."""
+def run_import(kind, raw, *, dry_run=False, today=None, by=None):
+    """Check every row of a CSV file (bytes); if all are right, write them all in one transaction.
+
+    ``by`` is the staff member importing (None from a management command), for the action log.
+    """
     report = ImportReport(kind=kind)
     records = read_file(raw, KINDS[kind], report)
     if records is None:
@@ -432,6 +436,8 @@ def run_import(kind, raw, *, dry_run=False, today=None):
         return report
     with transaction.atomic():
         WRITERS[kind](rows, report)
+        fields = ("rows", "created", "updated", "unchanged")
+        log_action(None, "catalogue.imported", actor=by, data={"kind": kind, **{f: getattr(report, f) for f in fields}})
     return report
 
 
