@@ -70,7 +70,7 @@ class CsvImportMixin:
         form = ImportFileForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             report = imports.run_import(
-                self.import_kind, form.cleaned_data["file"].read(), dry_run=form.cleaned_data["dry_run"]
+                self.import_kind, form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
             )
             if report.file_error:
                 form.add_error("file", report.file_error)
@@ -93,8 +93,8 @@ class CsvImportMixin:
             "title": gettext("Import %(what)s from CSV") % {"what": kind.label},
             "form": form,
             "report": report,
-            "columns": kind.columns,
-            "required": kind.required,
+            "columns": kind.column_help(),
+            "required": kind.required_width(),
             "template_url": f"admin:{self.opts.app_label}_{self.opts.model_name}_import_template",
         }
         return TemplateResponse(request, "admin/warranty/import.html", context)

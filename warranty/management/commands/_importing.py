@@ -13,7 +13,7 @@ class ImportCommand(BaseCommand):
 
     @property
     def help(self):
-        columns = ", ".join(key for key, _label in KINDS[self.kind].columns)
+        columns = ", ".join(column.key for column in KINDS[self.kind].columns)
         return (
             f"Import {self.kind} from a CSV file (columns: {columns}). Every row is checked first; "
             "if any is wrong nothing is written. Importing the same file again changes nothing."
@@ -24,12 +24,11 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Only check the file; write nothing.")
 
     def handle(self, *args, path, dry_run, **options):
+        started = time.perf_counter()
         try:
-            raw = path.read_bytes()
+            report = run_import(self.kind, path, dry_run=dry_run)
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error}") from error
-        started = time.perf_counter()
-        report = run_import(self.kind, raw, dry_run=dry_run)
         elapsed = time.perf_counter() - started
         if report.file_error:
             raise CommandError(report.file_error)
