@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import SplitPhoneNumberField
 from phonenumber_field.widgets import PhoneNumberPrefixWidget
 
-from .models import Address, ClientType, User
+from .models import Address, ClientType, Invitation, User
 from .vat import VAT_PREFIXES, is_valid_vat, normalise_vat_number
 
 
@@ -101,6 +101,28 @@ class SignupForm(AllauthSignupForm):
         )
         for name in ("email", "username", "password1", "password2"):
             self.fields[name].widget.attrs.pop("placeholder", None)
+        self.fields["vat_country"].initial = "RO"
+        invitation = self._invitation()
+        if invitation is not None and invitation.company.vat_id:
+            # Signing up from an invitation: the company is set by it.
+            self.initial.update(
+                client_type=ClientType.B2B_PARTNER,
+                vat_country=invitation.company.vat_id[:2],
+                vat_number=invitation.company.vat_id[2:],
+            )
+
+    def _invitation(self):
+        email = self.initial.get("email")
+        if not email:
+            return None
+        return (
+            Invitation.objects.select_related("company")
+            .filter(
+                email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+            )
+            .order_by("-created_at")
+            .first()
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -140,3 +162,36 @@ class AddressForm(forms.ModelForm):
     class Meta:
         model = Address
         fields = ["name", "street", "postal_code", "city", "country", "phone", "is_default"]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Colleague's e-mail address"),
+        help_text=_("The invitation works once, for 7 days, and only for this address."),
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason given to the person"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The person reads this in the e-mail that tells them the request was rejected."),
+    )
+
+
+class CompanySettingsForm(forms.Form):
+    notification_email = forms.EmailField(
+        label=_("Notification e-mail"),
+        required=False,
+        help_text=_(
+            "If set, a copy of every e-mail about the company's claims goes here, for example service@company.ro."
+        ),
+    )
+
+
+class CopiesForm(forms.Form):
+    copies = forms.BooleanField(
+        label=_("Send me e-mails about claims opened by my colleagues too"),
+        required=False,
+    )

@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import access
 from core.csvimport import Column, CsvImport, ImportReport, date_cell, text_cell
+from core.errors import NotAllowed
 from warranty.imports import EAN, serial_cell
 from warranty.models import Product
 
@@ -142,8 +144,11 @@ class ClaimsImport(CsvImport):
         }
 
     def write(self, cleaned, report):
+        company = access.active_company(self.user)
+        if company is None:
+            raise NotAllowed(_("Only an approved member of a company can open claims."))
         report.batch = ImportBatch.objects.create(
-            owner=self.user, file_name=(self.file_name or "claims.csv")[:200], claim_count=len(cleaned)
+            company=company, owner=self.user, file_name=(self.file_name or "claims.csv")[:200], claim_count=len(cleaned)
         )
         report.claims = claims_create_many(
             user=self.user,

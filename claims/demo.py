@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
-from accounts.models import Address, ClientType
+from accounts.models import Address, ClientType, Company, Customer, Membership, MembershipRole, MembershipState
 
 DEMO_PASSWORD_PARTNER = "demo-partner-2026"
 DEMO_PASSWORD_STAFF = "demo-service-2026"
@@ -88,7 +88,7 @@ def load_claims():
     staff = User.objects.get(username="service")
     if Claim.objects.filter(owner=partner).exists():
         return
-    address = ReturnAddress.from_address(partner.addresses.get(is_default=True))
+    address = ReturnAddress.from_address(partner.membership.company.addresses.get(is_default=True))
     warranty_type = ClaimType.objects.get(code="warranty")
     product = Product.objects.get(ean=w.DEMO_EAN_IN_WARRANTY)
     today = timezone.localdate()
@@ -178,13 +178,32 @@ def load_accounts():
             vat_number=number,
             phone="+40721000001" if username == "partener" else "+40721000002",
         )
-        if not user.addresses.exists():
+        vat_id = f"{country}{number}"
+        street = "Bd. Unirii nr. 10" if username == "partener" else "Str. Lunga nr. 5"
+        city = "București" if username == "partener" else "Brașov"
+        Customer.objects.update_or_create(
+            vat_id=vat_id,
+            defaults={
+                "legal_name": company,
+                "registered_address": f"{street}, {city}",
+                "authorised_emails": email,
+                "authorised_domains": "",
+            },
+        )
+        firm, _created = Company.objects.update_or_create(
+            vat_id=vat_id, defaults={"legal_name": company, "registered_address": f"{street}, {city}"}
+        )
+        # The demo's partners stay active administrators of their companies, whatever happened before.
+        Membership.objects.update_or_create(
+            user=user, defaults={"company": firm, "role": MembershipRole.ADMIN, "state": MembershipState.ACTIVE}
+        )
+        if not firm.addresses.exists():
             Address.objects.create(
-                user=user,
+                company=firm,
                 name=company,
-                street="Bd. Unirii nr. 10" if username == "partener" else "Str. Lunga nr. 5",
+                street=street,
                 postal_code="030823" if username == "partener" else "500035",
-                city="Bucuresti" if username == "partener" else "Brasov",
+                city=city,
                 country="RO",
                 phone=user.phone,
                 is_default=True,

@@ -9,12 +9,40 @@ def absolute(path):
     return f"{settings.PORTAL_URL}{path}"
 
 
+def recipients(claim):
+    """(e-mail, language) of everyone told about ``claim``: its creator, the company's notification
+    address, and active colleagues who keep copies of colleagues' claims. Each address once."""
+    from accounts.models import Membership, MembershipState
+
+    found = [(claim.owner.email, claim.owner.language)]
+    colleagues = (
+        Membership.objects.filter(
+            company_id=claim.company_id, state=MembershipState.ACTIVE, copies_of_colleagues_claims=True
+        )
+        .exclude(user_id=claim.owner_id)
+        .values_list("user__email", "user__language")
+    )
+    found.extend(colleagues)
+    if claim.company.notification_email:
+        found.append((claim.company.notification_email, settings.LANGUAGE_CODE))
+    seen, unique = set(), []
+    for email, language in found:
+        if email and email.lower() not in seen:
+            seen.add(email.lower())
+            unique.append((email, language))
+    return unique
+
+
+def _to_everyone(name, claim, context):
+    for email, language in recipients(claim):
+        send_template_email(name=name, to=email, language=language, context=context)
+
+
 def claim_registered(claim):
-    send_template_email(
-        name="claim_registered",
-        to=claim.owner.email,
-        language=claim.owner.language,
-        context={
+    _to_everyone(
+        "claim_registered",
+        claim,
+        {
             "claim": claim,
             "lines": list(claim.lines.select_related("product").order_by("position")),
             "claim_url": absolute(claim.get_absolute_url()),
@@ -34,21 +62,15 @@ def claims_imported(user, claims):
 
 def status_changed(change):
     claim = change.claim
-    send_template_email(
-        name="status_changed",
-        to=claim.owner.email,
-        language=claim.owner.language,
-        context={"claim": claim, "change": change, "claim_url": absolute(claim.get_absolute_url())},
+    _to_everyone(
+        "status_changed", claim, {"claim": claim, "change": change, "claim_url": absolute(claim.get_absolute_url())}
     )
 
 
 def service_replied(message):
     claim = message.claim
-    send_template_email(
-        name="service_replied",
-        to=claim.owner.email,
-        language=claim.owner.language,
-        context={"claim": claim, "message": message, "claim_url": absolute(claim.get_absolute_url())},
+    _to_everyone(
+        "service_replied", claim, {"claim": claim, "message": message, "claim_url": absolute(claim.get_absolute_url())}
     )
 
 

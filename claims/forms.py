@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
 from accounts.forms import AddressForm
 from warranty.codes import ean_error, normalise_ean, normalise_serial
 from warranty.models import FaultType, Product
@@ -243,7 +244,7 @@ class ClaimForm(forms.Form):
         field.widget = ClaimTypeSelect(brands={str(t.pk): t.brand.name for t in types if t.brand})
         field.widget.choices = field.choices
         field.widget.is_required = True
-        self.addresses = list(user.addresses.all())
+        self.addresses = list(access.company_addresses(user))
         choices = [(str(a.pk), str(a)) for a in self.addresses]
         choices.append((self.NEW_ADDRESS, _("A new address (fill in below)")))
         self.fields["return_address"].choices = choices
@@ -366,7 +367,7 @@ class ClaimBundle:
         if serials and not form.cleaned_data.get("confirm_duplicate"):
             self.duplicates = list(
                 ClaimLine.objects.filter(
-                    claim__owner=self.user,
+                    claim__company=access.active_company(self.user),
                     serial__in=serials,
                     claim__status__in=[s for s in Status.values if s not in (Status.CLOSED, Status.CANCELLED)],
                 )
@@ -479,7 +480,7 @@ class ImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["claim_type"].queryset = ClaimType.objects.filter(active=True).select_related("brand")
-        self.fields["return_address"].queryset = user.addresses.all()
+        self.fields["return_address"].queryset = access.company_addresses(user)
         default = next((a for a in self.fields["return_address"].queryset if a.is_default), None)
         if default:
             self.fields["return_address"].initial = default.pk

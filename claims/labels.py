@@ -337,10 +337,11 @@ def _parcel_label(claim, claim_url, styles, today):
 
 
 def _facts_table(claim, styles, today):
-    owner = claim.owner
+    owner, company = claim.owner, claim.company
     facts = [
-        (_("Partner"), owner.get_full_name() or owner.username),
-        (_("Company VAT id"), owner.vat_id or "—"),
+        (_("Company"), company.legal_name),
+        (_("Company VAT id"), company.vat_id or "—"),
+        (_("Opened by"), owner.get_full_name() or owner.username),
         (_("Claim type"), str(claim.claim_type)),
         (_("Date"), _date(today)),
         (_("Claim opened"), _date(timezone.localtime(claim.created_at))),
@@ -509,7 +510,7 @@ def render_claim_label(*, claim, lines, claim_url):
     return buffer.getvalue()
 
 
-def render_batch_handover(*, claims, base_url, owner):
+def render_batch_handover(*, claims, base_url, owner, company):
     """One handover document for a parcel carrying many claims: every RMA number with its barcode.
 
     ``claims`` are Claim objects with ``lines`` (and their products) prefetched; any number, over many pages.
@@ -519,11 +520,12 @@ def render_batch_handover(*, claims, base_url, owner):
     buffer = io.BytesIO()
     doc = _document(buffer, title=_("Handover document"))
 
-    partner = owner.get_full_name() or owner.username
+    person = owner.get_full_name() or owner.username
     facts = Table(
         [
-            [_p(_("Partner"), styles["key"]), _p(partner, styles["value"])],
-            [_p(_("Company VAT id"), styles["key"]), _p(owner.vat_id or "—", styles["value"])],
+            [_p(_("Company"), styles["key"]), _p(company.legal_name, styles["value"])],
+            [_p(_("Company VAT id"), styles["key"]), _p(company.vat_id or "—", styles["value"])],
+            [_p(_("Imported by"), styles["key"]), _p(person, styles["value"])],
             [_p(_("Date"), styles["key"]), _p(_date(today), styles["value"])],
             [_p(_("Claims in the parcel"), styles["key"]), _p(str(len(claims)), styles["value"])],
         ],
@@ -621,7 +623,7 @@ def render_batch_handover(*, claims, base_url, owner):
     commands += [("BACKGROUND", (0, row), (-1, row), ZEBRA) for row in range(2, len(rows), 2)]
     table.setStyle(TableStyle(commands))
     footer = _("%(partner)s · handover of %(count)d claims · %(date)s") % {
-        "partner": partner,
+        "partner": company.legal_name,
         "count": len(claims),
         "date": _date(today),
     }

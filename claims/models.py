@@ -82,8 +82,11 @@ class ClaimType(models.Model):
 class ImportBatch(models.Model):
     """The claims created from one CSV file, with their shared handover document."""
 
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.PROTECT, related_name="import_batches", verbose_name=_("company")
+    )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_batches", verbose_name=_("partner")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_batches", verbose_name=_("imported by")
     )
     file_name = models.CharField(_("file name"), max_length=200)
     claim_count = models.PositiveIntegerField(_("claims"), default=0)
@@ -94,7 +97,7 @@ class ImportBatch(models.Model):
         verbose_name = _("CSV import")
         verbose_name_plural = _("CSV imports")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["owner", "-created_at"], name="importbatch_owner_idx")]
+        indexes = [models.Index(fields=["company", "-created_at"], name="importbatch_company_idx")]
 
     def __str__(self):
         return f"{self.file_name} ({self.claim_count})"
@@ -107,8 +110,12 @@ class Claim(models.Model):
     rma_year = models.PositiveSmallIntegerField(_("RMA year"))
     rma_seq = models.PositiveIntegerField(_("RMA sequence"))
     rma_number = models.CharField(_("RMA number"), max_length=40, unique=True)
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.PROTECT, related_name="claims", verbose_name=_("company")
+    )
+    # The person who opened the claim; the claim belongs to the company and stays with it.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims", verbose_name=_("partner")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims", verbose_name=_("created by")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
@@ -157,9 +164,10 @@ class Claim(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["owner", "-created_at"], name="claim_owner_created_idx"),
-            models.Index(fields=["owner", "status"], name="claim_owner_status_idx"),
-            models.Index(F("owner"), Upper("own_number"), name="claim_owner_own_number_idx"),
+            models.Index(fields=["company", "-created_at", "-id"], name="claim_company_created_idx"),
+            models.Index(fields=["company", "status"], name="claim_company_status_idx"),
+            models.Index(fields=["company", "owner", "-created_at"], name="claim_company_owner_idx"),
+            models.Index(F("company"), Upper("own_number"), name="claim_company_own_number_idx"),
             models.Index(fields=["status", "created_at"], name="claim_status_created_idx"),
             models.Index(fields=["waybill"], name="claim_waybill_idx"),
             models.Index(fields=["return_tracking"], name="claim_return_tracking_idx"),

@@ -1,19 +1,29 @@
-"""Reads of claims, always scoped to their owner."""
+"""Reads of claims, always scoped to the company of the person asking (accounts.access)."""
 
 import re
 
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Upper
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts import access
 from warranty.codes import normalise_serial
 
-from .models import Attachment, Claim, ClaimLine, Message, StatusChange
+from .models import Attachment, Claim, ClaimLine, ImportBatch, Message, StatusChange
+
+
+def visible_claims(user):
+    """The claims ``user`` may see: those of the company they are an active member of, else none."""
+    company = access.active_company(user)
+    if company is None:
+        return Claim.objects.none()
+    return Claim.objects.filter(company=company)
 
 
 def get_claim_for_user(user, pk):
-    """The one ownership check every claim view uses: someone else's claim is a 404."""
-    return get_object_or_404(Claim.objects.select_related("claim_type"), pk=pk, owner=user)
+    """The one ownership check every claim view uses: another company's claim is a 404."""
+    return get_object_or_404(visible_claims(user).select_related("claim_type", "owner"), pk=pk)
 
 
 def parse_rma_number(query):
@@ -25,10 +35,12 @@ def parse_rma_number(query):
     return int(match.group(3)), int(match.group(1))
 
 
-def claims_for_user(user, *, status=None):
+def claims_for_user(user, *, status=None, mine=False):
+    claims = visible_claims(user)
+    if mine:
+        claims = claims.filter(owner=user)
     claims = (
-        Claim.objects.filter(owner=user)
-        .select_related("claim_type")
+        claims.select_related("claim_type", "owner")
         .annotate(line_count=Count("lines"))
         .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.select_related("product").order_by("position")))
         .order_by("-created_at", "-id")
@@ -38,7 +50,7 @@ def claims_for_user(user, *, status=None):
     return claims
 
 
-def claims_search(user, query):
+def claims_search(user, query, *, mine=False):
     """Claims of ``user`` whose RMA number, a line's serial or the own claim number matches."""
     query = (query or "").strip()
     if not query:
@@ -47,14 +59,12 @@ def claims_search(user, query):
     rma = parse_rma_number(query)
     if rma:
         condition |= Q(rma_year=rma[0], rma_seq=rma[1])
-    matching = (
-        Claim.objects.filter(owner=user).annotate(own_number_upper=Upper("own_number")).filter(condition).values("pk")
-    )
-    return claims_for_user(user).filter(pk__in=matching)
+    matching = visible_claims(user).annotate(own_number_upper=Upper("own_number")).filter(condition).values("pk")
+    return claims_for_user(user, mine=mine).filter(pk__in=matching)
 
 
 def status_counts(user):
-    rows = Claim.objects.filter(owner=user).values("status").annotate(n=Count("id")).order_by()
+    rows = visible_claims(user).values("status").annotate(n=Count("id")).order_by()
     return {row["status"]: row["n"] for row in rows}
 
 
@@ -70,4 +80,14 @@ def claim_detail(user, pk):
 
 
 def get_attachment_for_user(user, claim_pk, pk):
-    return get_object_or_404(Attachment, pk=pk, claim_id=claim_pk, claim__owner=user)
+    company = access.active_company(user)
+    if company is None:
+        raise Http404
+    return get_object_or_404(Attachment, pk=pk, claim_id=claim_pk, claim__company=company)
+
+
+def get_batch_for_user(user, pk):
+    company = access.active_company(user)
+    if company is None:
+        raise Http404
+    return get_object_or_404(ImportBatch, pk=pk, company=company)

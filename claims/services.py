@@ -7,7 +7,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from sequences import get_next_value, get_next_values
+
+from accounts import access
+from core.errors import NotAllowed
 
 from . import emails
 from .models import (
@@ -98,13 +102,21 @@ class ClaimData:
     uploads: list = field(default_factory=list)
 
 
-def _build_claim(*, user, data, status, now, rma=None):
+def _company_of(user):
+    company = access.active_company(user)
+    if company is None:
+        raise NotAllowed(_("Only an approved member of a company can open claims."))
+    return company
+
+
+def _build_claim(*, user, company, data, status, now, rma=None):
     year, seq, number = rma or allocate_rma_number(now)
     address = data.return_address
     return Claim(
         rma_year=year,
         rma_seq=seq,
         rma_number=number,
+        company=company,
         owner=user,
         status=status,
         claim_type=data.claim_type,
@@ -146,7 +158,8 @@ def claim_create(*, user, data, now=None, notify=True):
     now = now or timezone.now()
     has_sales_document = any(u.kind == AttachmentKind.SALES_DOCUMENT for u in data.uploads)
     status = Status.REGISTERED if has_sales_document else Status.AWAITING_DOCUMENTS
-    claim = _build_claim(user=user, data=data, status=status, now=now)
+    company = _company_of(user)
+    claim = _build_claim(user=user, company=company, data=data, status=status, now=now)
     claim.save()
     ClaimLine.objects.bulk_create(_lines_for(claim, data.lines))
     for upload in data.uploads:
@@ -161,13 +174,14 @@ def claim_create(*, user, data, now=None, notify=True):
 def claims_create_many(*, user, claim_type, return_address, rows, batch=None, now=None):
     """Create one claim per row (CSV import), all or nothing, with consecutive RMA numbers."""
     now = now or timezone.now()
+    company = _company_of(user)
     numbers = allocate_rma_numbers(len(rows), now)
     claims = []
     for row, rma in zip(rows, numbers, strict=True):
         data = ClaimData(
             claim_type=claim_type, lines=[row["line"]], return_address=return_address, own_number=row["own_number"]
         )
-        claim = _build_claim(user=user, data=data, status=Status.AWAITING_DOCUMENTS, now=now, rma=rma)
+        claim = _build_claim(user=user, company=company, data=data, status=Status.AWAITING_DOCUMENTS, now=now, rma=rma)
         claim.import_batch = batch
         claims.append(claim)
     Claim.objects.bulk_create(claims, batch_size=1000)
@@ -301,6 +315,10 @@ def message_post(*, claim, author, body, from_service=False, internal=False):
 @transaction.atomic
 def quote_decide(*, claim, by, accept):
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if by.pk != claim.owner_id and not access.is_company_admin(by, claim.company):
+        raise TransitionError(
+            _("A quote is decided by the colleague who opened the claim or by a company administrator.")
+        )
     if claim.status != Status.WAITING_CUSTOMER or claim.quote_decision != QuoteDecision.PENDING:
         raise TransitionError(_no_quote_message())
     claim.quote_decision = QuoteDecision.ACCEPTED if accept else QuoteDecision.DECLINED

@@ -10,14 +10,14 @@ from .models import Claim, ImportBatch
 @shared_task
 def build_batch_handover(batch_id, base_url, language):
     """Render the handover document of a CSV import (hundreds of barcodes) away from the web process."""
-    batch = ImportBatch.objects.select_related("owner").filter(pk=batch_id).first()
+    batch = ImportBatch.objects.select_related("owner", "company").filter(pk=batch_id).first()
     if batch is None or batch.handover_pdf:
         return False
     claims = list(
         Claim.objects.filter(import_batch=batch).prefetch_related("lines__product").order_by("rma_year", "rma_seq")
     )
     with translation.override(language):
-        pdf = render_batch_handover(claims=claims, base_url=base_url, owner=batch.owner)
+        pdf = render_batch_handover(claims=claims, base_url=base_url, owner=batch.owner, company=batch.company)
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
         if not batch.handover_pdf:

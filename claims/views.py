@@ -7,13 +7,15 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.services import address_save
+from accounts import access
+from accounts.decorators import member_required
+from accounts.services import address_save, company_admins
 from warranty.forms import SerialCheckForm, WarrantyLookupForm
 from warranty.selectors import serial_check, tracked_brands, warranty_for_ean
 
@@ -30,7 +32,7 @@ from .forms import (
     MessageForm,
 )
 from .labels import render_claim_label
-from .models import Claim, ClaimLine, ImportBatch, QuoteDecision, Status
+from .models import Claim, ClaimLine, QuoteDecision, Status
 from .tasks import build_batch_handover
 from .uploads import safe_download_name
 from .workflow import TransitionError, progress_steps
@@ -51,7 +53,11 @@ def dashboard(request):
     with htmx only the widget's result region is swapped.
     """
     user = request.user
+    membership = access.membership_of(user)
+    company = access.active_company(user)
     context = {
+        "membership": membership,
+        "company": company,
         "warranty_form": WarrantyLookupForm(request.GET if "ean" in request.GET else None),
         "serial_form": SerialCheckForm(request.GET if "serial" in request.GET else None),
         "search_form": ClaimSearchForm(request.GET if "q" in request.GET else None),
@@ -59,6 +65,12 @@ def dashboard(request):
     }
     if "ean" in request.GET:
         context["warranty"] = warranty_for_ean(user=user, raw_ean=request.GET["ean"])
+    if company is None:
+        # Not (yet) a member: where the request stands, and the product-level warranty check only.
+        if request.htmx and request.htmx.target == "warranty-result":
+            return render(request, HTMX_PARTIALS["warranty-result"], context)
+        context["company_has_admin"] = bool(membership) and company_admins(membership.company).exists()
+        return render(request, "accounts/membership_status.html", context)
     if "serial" in request.GET:
         context["serial"] = serial_check(user=user, raw_serial=request.GET["serial"], tracked=context["tracked_brands"])
     if "q" in request.GET:
@@ -93,7 +105,7 @@ def _with_extra_line(data):
     return data
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
 def claim_new(request):
     if request.method == "POST" and "add_line" in request.POST:
@@ -115,7 +127,7 @@ def claim_new(request):
         if bundle.is_valid():
             new_address = bundle.new_address_to_save()
             if new_address is not None:
-                address_save(user=request.user, address=new_address)
+                address_save(company=access.active_company(request.user), address=new_address)
             claim = services.claim_create(user=request.user, data=bundle.to_data())
             services.held_uploads_release(bundle.form.chosen_held())
             return redirect("claim_registered", pk=claim.pk)
@@ -125,7 +137,7 @@ def claim_new(request):
     return render(request, "claims/claim_new.html", {"bundle": bundle})
 
 
-@login_required
+@member_required
 @require_GET
 def claim_line_product(request):
     """htmx: once an EAN is typed, show the product and the fields it asks for."""
@@ -145,21 +157,25 @@ def claim_registered(request, pk):
     return render(request, "claims/claim_registered.html", {"claim": claim, "lines": lines})
 
 
-@login_required
+@member_required
 @require_GET
 def claim_list(request):
     status = request.GET.get("status", "")
     if status not in Status.values:
         status = ""
     query = request.GET.get("q", "").strip()
-    claims = selectors.claims_search(request.user, query) if query else selectors.claims_for_user(request.user)
+    mine = request.GET.get("who") == "mine"
+    if query:
+        claims = selectors.claims_search(request.user, query, mine=mine)
+    else:
+        claims = selectors.claims_for_user(request.user, mine=mine)
     if status:
         claims = claims.filter(status=status)
     page = Paginator(claims, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "claims/claim_list.html",
-        {"page": page, "status": status, "query": query, "statuses": Status.choices},
+        {"page": page, "status": status, "query": query, "statuses": Status.choices, "mine": mine},
     )
 
 
@@ -282,7 +298,7 @@ def claim_quote(request, pk):
     return redirect(claim)
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
 def claim_import(request):
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
@@ -317,11 +333,16 @@ def claim_import(request):
     return render(
         request,
         "claims/claim_import.html",
-        {"form": form, "result": result, "columns": csv_import.COLUMNS, "has_address": request.user.addresses.exists()},
+        {
+            "form": form,
+            "result": result,
+            "columns": csv_import.COLUMNS,
+            "has_address": access.company_addresses(request.user).exists(),
+        },
     )
 
 
-@login_required
+@member_required
 @require_GET
 def claim_import_template(request):
     response = HttpResponse(csv_import.template_csv(), content_type="text/csv; charset=utf-8")
@@ -330,7 +351,7 @@ def claim_import_template(request):
 
 
 def _batch_for_user(request, pk):
-    return get_object_or_404(ImportBatch, pk=pk, owner=request.user)
+    return selectors.get_batch_for_user(request.user, pk)
 
 
 @login_required
@@ -338,7 +359,7 @@ def _batch_for_user(request, pk):
 def claim_import_result(request, pk):
     batch = _batch_for_user(request, pk)
     claims = list(
-        Claim.objects.filter(import_batch=batch, owner=request.user)
+        Claim.objects.filter(import_batch=batch, company=batch.company)
         .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.select_related("product")))
         .order_by("rma_year", "rma_seq")
     )

@@ -49,6 +49,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .csvfiles import RowError
+from .errors import DomainError
 
 MAX_ERRORS_SHOWN = 500
 CHUNK_SIZE = 5000
@@ -56,21 +57,16 @@ _BLOCK = 1 << 20
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 
-class CellError(Exception):
+class CellError(DomainError):
     """A cell (or, with ``column``, another cell of the row) is wrong; ``message`` is for the reader."""
 
     def __init__(self, message, column=None):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, field=column)
         self.column = column
 
 
-class FileError(Exception):
+class FileError(DomainError):
     """The file as a whole cannot be imported (not text, empty, too many rows)."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 # Cell parsers shared by the imports. Each takes the stripped, non-empty cell text.

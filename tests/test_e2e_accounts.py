@@ -6,13 +6,15 @@ import re
 import pytest
 from django.core import mail
 
-from accounts.models import Address, User
+from accounts.models import Address, Customer, MembershipRole, MembershipState, User
 from tests.browser import check_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_signup_activation_login_profile_and_address(page, live_server):
+    # The distributor's customer master authorises the firm's e-mail domain: the first person becomes its administrator.
+    Customer.objects.create(vat_id="RO18547290", legal_name="Firma Marin SRL", authorised_domains="firma.ro")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + "/")
     # Anonymous visitors land on the Romanian login page, which offers sign-up.
@@ -97,7 +99,9 @@ def test_signup_activation_login_profile_and_address(page, live_server):
     page.wait_for_url(live_server.url + "/profile/")
     assert "Firma Marin SRL" in page.locator("main").inner_text()
     check_page(page, "08-profile-with-address")
-    address = Address.objects.get(user__username="ioana")
+    membership = User.objects.get(username="ioana").membership
+    assert membership.state == MembershipState.ACTIVE and membership.role == MembershipRole.ADMIN
+    address = Address.objects.get(company=membership.company)
     assert address.is_default and address.city == "Cluj-Napoca"
 
     # The same page in English.

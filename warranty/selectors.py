@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
+
 from .codes import ean_error, normalise_ean, normalise_serial
 from .models import Brand, Product, Sale, SoldSerial
 
@@ -29,6 +31,7 @@ class Verdict:
     EXPIRED = "expired"
     NOT_BOUGHT = "not_bought"
     NO_VAT_ID = "no_vat_id"
+    NOT_MEMBER = "not_member"
 
 
 @dataclass
@@ -65,11 +68,13 @@ def warranty_for_ean(*, user, raw_ean, today=None):
             "code": code
         }
         return result
-    if not user.vat_id:
-        result.verdict = Verdict.NO_VAT_ID
+    vat_id = access.purchases_vat_id(user)
+    if not vat_id:
+        # A person whose membership is not proven sees the product's warranty period only.
+        result.verdict = Verdict.NOT_MEMBER if access.active_company(user) is None else Verdict.NO_VAT_ID
         return result
     last = (
-        Sale.objects.filter(buyer_vat_id=user.vat_id, product=result.product)
+        Sale.objects.filter(buyer_vat_id=vat_id, product=result.product)
         .order_by("-invoice_date")
         .values_list("invoice_date", flat=True)
         .first()
@@ -92,6 +97,7 @@ class SerialResult:
     warranty_end: datetime.date | None = None
     in_warranty: bool = False
     tracked_brands: list = field(default_factory=list)
+    not_member: bool = False
 
 
 def tracked_brands():
@@ -109,11 +115,13 @@ def serial_check(*, user, raw_serial, today=None, tracked=None):
     if len(serial) > 100:
         result.error = _("A serial number has at most 100 characters.")
         return result
-    if not user.vat_id:
+    vat_id = access.purchases_vat_id(user)
+    if not vat_id:
+        result.not_member = access.active_company(user) is None
         return result
     sold = (
         SoldSerial.objects.select_related("product__brand")
-        .filter(serial=serial, buyer_vat_id=user.vat_id)
+        .filter(serial=serial, buyer_vat_id=vat_id)
         .order_by("-invoice_date")
         .first()
     )

@@ -1,7 +1,7 @@
 import factory
 from allauth.account.models import EmailAddress
 
-from accounts.models import Address, ClientType, User
+from accounts.models import Address, ClientType, Company, Membership, MembershipRole, MembershipState, User
 
 PASSWORD = "Parola-Buna-2026"
 
@@ -27,12 +27,39 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
+    @factory.post_generation
+    def membership(obj, create, extracted, **kwargs):
+        """Partners are active members of their VAT id's company (the first one its administrator).
+
+        ``membership=False`` leaves the person without a company; a state (``"pending"``) sets it.
+        """
+        if not create or extracted is False or obj.is_staff:
+            return
+        state = extracted or MembershipState.ACTIVE
+        if obj.vat_id:
+            company, _created = Company.objects.get_or_create(
+                vat_id=obj.vat_id,
+                defaults={
+                    "legal_name": "Electro Demo SRL" if obj.vat_id == "RO18547290" else f"Firma {obj.vat_id} SRL"
+                },
+            )
+        else:
+            company = Company.objects.create(legal_name=obj.get_full_name() or obj.username, is_personal=True)
+        has_admin = company.memberships.filter(role=MembershipRole.ADMIN, state=MembershipState.ACTIVE).exists()
+        role = kwargs.get("role") or (
+            MembershipRole.MEMBER if has_admin or state != MembershipState.ACTIVE else MembershipRole.ADMIN
+        )
+        Membership.objects.create(user=obj, company=company, role=role, state=state)
+
 
 class AddressFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Address
 
-    user = factory.SubFactory(UserFactory)
+    class Params:
+        user = factory.SubFactory(UserFactory)
+
+    company = factory.LazyAttribute(lambda o: Membership.objects.get(user=o.user).company)
     name = "Electro Demo SRL"
     street = "Bd. Unirii nr. 10"
     postal_code = "030823"

@@ -58,12 +58,12 @@ def test_profile_rejects_wrong_method(owner_client):
 
 def test_first_address_becomes_default_and_a_new_default_replaces_it(owner_client, owner):
     assert owner_client.post(reverse("address_add"), ADDRESS).status_code == 302
-    first = Address.objects.get(user=owner)
+    first = Address.objects.get(company=owner.membership.company)
     assert first.is_default
 
     owner_client.post(reverse("address_add"), {**ADDRESS, "name": "Depozit", "is_default": "on"})
     first.refresh_from_db()
-    second = Address.objects.get(user=owner, name="Depozit")
+    second = Address.objects.get(company=owner.membership.company, name="Depozit")
     assert second.is_default and not first.is_default
     assert str(second.phone) == "+40744555666"
 
@@ -77,7 +77,7 @@ def test_address_form_errors_keep_input_and_store_nothing(owner_client, owner):
     html = response.content.decode()
     assert 'id="id_city_error"' in html and 'id="id_phone_error"' in html
     assert 'value="Str. Fabricii 7"' in html
-    assert not Address.objects.filter(user=owner).exists()
+    assert not Address.objects.filter(company=owner.membership.company).exists()
 
 
 def test_deleting_the_default_promotes_another(owner_client, owner):

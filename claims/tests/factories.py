@@ -22,6 +22,7 @@ class ClaimFactory(factory.django.DjangoModelFactory):
         model = Claim
 
     owner = factory.SubFactory(UserFactory)
+    company = factory.LazyAttribute(lambda o: o.owner.membership.company)
     claim_type = factory.SubFactory(ClaimTypeFactory)
     status = Status.REGISTERED
     return_name = "Electro Demo SRL"

@@ -84,7 +84,7 @@ def test_new_return_address_is_saved_to_the_address_book(owner_client, owner, cl
     )
     assert post(owner_client, data, ("doc", invoice)).status_code == 302
     assert Claim.objects.get().return_name == "Depozit Nord"
-    assert Address.objects.filter(user=owner, name="Depozit Nord").exists()
+    assert Address.objects.filter(company=owner.membership.company, name="Depozit Nord").exists()
 
 
 @pytest.mark.parametrize(

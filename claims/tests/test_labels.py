@@ -66,6 +66,7 @@ def claim(db):
     fault = FaultType.objects.get_or_create(code="LABEL_TEST", defaults={"name": "Does not turn on"})[0]
     claim_type = ClaimType.objects.get_or_create(code="warranty", defaults={"name": "Warranty repair"})[0]
     claim = Claim.objects.create(
+        company=owner.membership.company,
         rma_year=2026,
         rma_seq=7,
         rma_number="RMA/7/SR/2026",
@@ -192,7 +193,9 @@ def make_batch(owner, count):
 
 def test_batch_handover_barcodes_scan(owner):
     claims = make_batch(owner, 3)
-    pdf = render_batch_handover(claims=claims, base_url="https://rma.innpro.ro", owner=owner)
+    pdf = render_batch_handover(
+        claims=claims, base_url="https://rma.innpro.ro", owner=owner, company=owner.membership.company
+    )
     assert page_count(pdf) == 1
     image = page_image(pdf)
     save_screenshot(page_image(pdf, grey=False), "batch-handover.png")
@@ -206,7 +209,9 @@ def test_batch_handover_barcodes_scan(owner):
 
 def test_batch_handover_of_many_claims_has_several_pages(owner):
     claims = make_batch(owner, 120)
-    pdf = render_batch_handover(claims=claims, base_url="https://rma.innpro.ro", owner=owner)
+    pdf = render_batch_handover(
+        claims=claims, base_url="https://rma.innpro.ro", owner=owner, company=owner.membership.company
+    )
     pages = page_count(pdf)
     assert pages > 1
     last = page_text(pdf, pages - 1)

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from accounts.tests.factories import UserFactory
 from warranty.selectors import Verdict, add_months, serial_check, warranty_for_ean
 from warranty.tests.factories import BrandFactory, ProductFactory, SaleFactory, SoldSerialFactory, gtin
 
@@ -89,10 +90,19 @@ def test_ean_with_spaces_is_accepted(owner, product):
     assert warranty_for_ean(user=owner, raw_ean=code, today=TODAY).product == product
 
 
-def test_user_without_vat_sees_product_and_period_only(staff, product):
+def test_user_without_vat_sees_product_and_period_only(product):
+    from accounts.models import ClientType
+
+    customer = UserFactory(username="client", client_type=ClientType.END_CUSTOMER, vat_country="", vat_number="")
+    SaleFactory(product=product)
+    result = warranty_for_ean(user=customer, raw_ean=product.ean, today=TODAY)
+    assert result.product == product and result.verdict == Verdict.NO_VAT_ID and result.last_purchase is None
+
+
+def test_staff_without_company_sees_no_purchases(staff, product):
     SaleFactory(product=product)
     result = warranty_for_ean(user=staff, raw_ean=product.ean, today=TODAY)
-    assert result.product == product and result.verdict == Verdict.NO_VAT_ID and result.last_purchase is None
+    assert result.verdict == Verdict.NOT_MEMBER and result.last_purchase is None
 
 
 def test_serial_sold_to_own_company(owner, product):
@@ -136,13 +146,13 @@ def test_dashboard_and_lookups_run_constant_queries(owner_client, product, sales
     for i in range(sales):
         SaleFactory(product=product, invoice_date=datetime.date(2025, 1, 1) + datetime.timedelta(days=i))
         SoldSerialFactory(product=product)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         owner_client.get(reverse("dashboard"))
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         owner_client.get(
             reverse("dashboard"), {"ean": product.ean}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="warranty-result"
         )
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         owner_client.get(
             reverse("dashboard"), {"serial": "SN00000001"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="serial-result"
         )
