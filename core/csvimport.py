@@ -272,9 +272,13 @@ def read_records(source):
     text = None
     try:
         text = io.TextIOWrapper(file, encoding=_encoding(file), newline="")
+        blank = []  # empty lines before the first one that says which delimiter the file uses
         first = text.readline()
+        while first and not first.strip():
+            blank.append(first)
+            first = text.readline()
         delimiter = ";" if first.count(";") > first.count(",") else ","
-        reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+        reader = csv.reader(itertools.chain(blank, [first], text), delimiter=delimiter)
         try:
             for number, cells in enumerate(reader, start=1):
                 cells = [c.strip() for c in cells]
@@ -416,6 +420,7 @@ class CsvImport:
             report.file_error = str(error.message)
         if not report.ok:
             report.cleaned = []
+        report.errors.sort(key=lambda error: error.row)  # width errors are found before a chunk's row rules
         return report
 
     @classmethod
