@@ -3,9 +3,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.csvadmin import CsvImportMixin
 from core.errors import DomainError
 
 from . import services
+from .imports import CustomersImport
 from .models import Address, Company, Customer, Invitation, Membership, MembershipState, User
 
 
@@ -77,7 +79,8 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(CsvImportMixin, admin.ModelAdmin):
+    import_class = CustomersImport
     list_display = ["vat_id", "legal_name", "updated_at"]
     search_fields = ["=vat_id", "legal_name"]
 
