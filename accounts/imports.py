@@ -5,9 +5,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator, EmailValidator
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import bulk
 from core.csvimport import CellError, Column, CsvImport, ImportReport, split_list, text_cell
 
 from .models import Company, Customer
@@ -155,28 +157,8 @@ class CustomersImport(CsvImport):
 
     def write(self, cleaned, report):
         vat_ids = [row[0] for row in cleaned]
-        stored = {
-            vat_id: tuple(rest)
-            for vat_id, *rest in Customer.objects.filter(vat_id__in=vat_ids)
-            .order_by()
-            .values_list("vat_id", *CUSTOMER_FIELDS)
-        }
-        changed = []
-        for vat_id, *values in cleaned:
-            before = stored.get(vat_id)
-            if before == tuple(values):
-                report.unchanged += 1
-                continue
-            if before is None:
-                report.created += 1
-            else:
-                report.updated += 1
-            changed.append(Customer(vat_id=vat_id, **dict(zip(CUSTOMER_FIELDS, values, strict=True))))
-        Customer.objects.bulk_create(
-            changed,
-            update_conflicts=True,
-            unique_fields=["vat_id"],
-            update_fields=[*CUSTOMER_FIELDS, "updated_at"],
+        bulk.upsert(
+            Customer, cleaned, report, key=("vat_id",), values=CUSTOMER_FIELDS, stamp={"updated_at": timezone.now()}
         )
         # A company that already exists for a VAT id takes its legal name and address from the master.
         names = {row[0]: (row[1], row[2]) for row in cleaned}

@@ -35,6 +35,7 @@ rows and write them all at the end.
 import codecs
 import csv
 import datetime
+import functools
 import io
 import itertools
 import re
@@ -72,6 +73,7 @@ class FileError(DomainError):
 # Cell parsers shared by the imports. Each takes the stripped, non-empty cell text.
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date(value):
     """yyyy-mm-dd, or dd.mm.yyyy as Romanian Excel shows and re-saves dates; None if neither."""
     if len(value) == 10:
@@ -309,6 +311,7 @@ class CsvImport:
     def __init__(self, *, today=None):
         self.today = today or datetime.date.today()
         self._columns = {column.key: column for column in self.columns}
+        self._min_width = self.required_width()
 
     # Hooks for the imports.
 
@@ -348,7 +351,7 @@ class CsvImport:
         columns = self.columns
         if len(cells) > len(columns) and not any(cells[len(columns) :]):
             cells = cells[: len(columns)]  # Excel's trailing empty cells
-        min_width = self.required_width()
+        min_width = self._min_width
         if not min_width <= len(cells) <= len(columns):
             if min_width == len(columns):
                 message = _("Expected %(max)d columns, found %(n)d.")

@@ -193,7 +193,7 @@ def main():
 
 
 def run(args):
-    from accounts.models import Address, User
+    from accounts.models import Address, Company, Membership, MembershipRole, MembershipState, User
     from claims.models import Claim, ClaimLine, ClaimType, ImportBatch, StatusChange
     from warranty.models import Brand, Product, Sale, SoldSerial
 
@@ -203,11 +203,21 @@ def run(args):
         [Product(ean=code, name=f"Product {code}", brand=brand, warranty_months=24) for code in eans],
         ignore_conflicts=True,
     )
+    company, _created = Company.objects.get_or_create(vat_id="RO18547290", defaults={"legal_name": "Bench SRL"})
     user, _created = User.objects.get_or_create(
         username="bench-partner", defaults={"email": "bench@example.com", "vat_country": "RO", "vat_number": "18547290"}
     )
-    address = Address.objects.filter(user=user).first() or Address.objects.create(
-        user=user, name="Bench SRL", street="Str. 1", postal_code="010101", city="București", country="RO"
+    Membership.objects.get_or_create(
+        user=user, defaults={"company": company, "role": MembershipRole.ADMIN, "state": MembershipState.ACTIVE}
+    )
+    address = Address.objects.filter(company=company).first() or Address.objects.create(
+        company=company,
+        name="Bench SRL",
+        street="Str. 1",
+        postal_code="010101",
+        city="București",
+        country="RO",
+        phone="+40721000001",
     )
     claim_type, _created = ClaimType.objects.get_or_create(code="bench", defaults={"name": "Bench"})
     results = []

@@ -16,6 +16,7 @@ The admin (warranty/admin.py) and the management commands
 (import_products, import_sales, import_serials) both call ``run_import``.
 """
 
+import functools
 from dataclasses import replace
 
 from django.utils import timezone
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.imports import vat_id_cell
+from core import bulk
 from core.csvimport import CellError, Column, CsvImport, ImportReport, date_cell, integer_cell, split_list, text_cell
 from core.csvimport import boolean_cell as _boolean_cell
 
@@ -35,10 +37,17 @@ __all__ = ["KINDS", "ImportReport", "ProductsImport", "SalesImport", "SerialsImp
 BATCH_SIZE = 5000
 
 
-def ean_cell(text):
+@functools.lru_cache(maxsize=65536)
+def _ean(text):
     code = normalise_ean(text)
-    if message := ean_error(code):
-        raise CellError(message)
+    return code, ean_error(code)
+
+
+def ean_cell(text):
+    # A sales file repeats the same few thousand EANs: each distinct one is checked once.
+    code, message = _ean(text)
+    if message:
+        raise CellError(str(message))
     return code
 
 
@@ -278,32 +287,8 @@ def _batches(items):
 
 
 def upsert(model, rows, report, *, key, values):
-    """Write rows (tuples: the two key fields, then the value fields) by natural key, skipping unchanged ones.
-
-    ``key`` is (the text field, "product"); rows whose stored values are equal are counted, not written.
-    """
-    text_key = key[0]
     for batch in _batches(rows):
-        # No ordering: the model's default order would make PostgreSQL walk the date index backwards.
-        stored = {
-            (text, product): rest
-            for text, product, *rest in model.objects.filter(**{f"{text_key}__in": {row[0] for row in batch}})
-            .order_by()
-            .values_list(text_key, "product_id", *values)
-            .iterator()
-        }
-        changed = []
-        for row in batch:
-            before = stored.get(row[:2])
-            if before == list(row[2:]):
-                report.unchanged += 1
-                continue
-            if before is None:
-                report.created += 1
-            else:
-                report.updated += 1
-            changed.append(model(**{text_key: row[0], "product_id": row[1]}, **dict(zip(values, row[2:], strict=True))))
-        model.objects.bulk_create(changed, update_conflicts=True, unique_fields=list(key), update_fields=list(values))
+        bulk.upsert(model, batch, report, key=key, values=values)
 
 
 def write_products(rows, report):
