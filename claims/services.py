@@ -1,10 +1,11 @@
 """Every write to claims: creation with the RMA number, attachments, status changes, messages."""
 
 import datetime
+import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -172,16 +173,24 @@ def claim_create(*, user, data, now=None, notify=True):
 
 @transaction.atomic
 def claims_create_many(*, user, claim_type, return_address, rows, batch=None, now=None):
-    """Create one claim per row (CSV import), all or nothing, with consecutive RMA numbers."""
+    """Create one claim per row (CSV import), all or nothing, with consecutive RMA numbers.
+
+    The claims, lines and timeline entries are written first under placeholder numbers; the real
+    numbers are taken last, in one step, and set in one UPDATE just before the commit. A claim filed on
+    the web meanwhile waits for the year's counter only for that moment, not for the whole import.
+    """
     now = now or timezone.now()
     company = _company_of(user)
-    numbers = allocate_rma_numbers(len(rows), now)
+    base = PLACEHOLDER_BASE + secrets.randbelow(PLACEHOLDER_BASE)
     claims = []
-    for row, rma in zip(rows, numbers, strict=True):
+    for index, row in enumerate(rows):
         data = ClaimData(
             claim_type=claim_type, lines=[row["line"]], return_address=return_address, own_number=row["own_number"]
         )
-        claim = _build_claim(user=user, company=company, data=data, status=Status.AWAITING_DOCUMENTS, now=now, rma=rma)
+        placeholder = (0, base + index, f"IMPORT/{base + index}")
+        claim = _build_claim(
+            user=user, company=company, data=data, status=Status.AWAITING_DOCUMENTS, now=now, rma=placeholder
+        )
         claim.import_batch = batch
         claims.append(claim)
     Claim.objects.bulk_create(claims, batch_size=1000)
@@ -198,8 +207,36 @@ def claims_create_many(*, user, claim_type, return_address, rows, batch=None, no
         )
     ClaimLine.objects.bulk_create(lines, batch_size=2000)
     StatusChange.objects.bulk_create(changes, batch_size=2000)
+    # Last: the numbers, under the counter's lock until the commit.
+    for claim, (year, seq, number) in zip(claims, allocate_rma_numbers(len(claims), now), strict=True):
+        claim.rma_year, claim.rma_seq, claim.rma_number = year, seq, number
+    _set_rma_numbers(claims)
     emails.claims_imported(user, claims)
     return claims
+
+
+# Placeholder RMA sequence numbers of an import in progress (year 0): a random block far above any real
+# number, so that two imports at once do not wait for each other on the unique index.
+PLACEHOLDER_BASE = 1_000_000_000
+
+
+def _set_rma_numbers(claims):
+    if connection.vendor != "postgresql":
+        Claim.objects.bulk_update(claims, ["rma_year", "rma_seq", "rma_number"], batch_size=1000)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {connection.ops.quote_name(Claim._meta.db_table)} AS c "  # noqa: S608
+            "SET rma_year = n.year, rma_seq = n.seq, rma_number = n.number "
+            "FROM unnest(%s::bigint[], %s::smallint[], %s::integer[], %s::varchar[]) AS n(id, year, seq, number) "
+            "WHERE c.id = n.id",
+            [
+                [c.pk for c in claims],
+                [c.rma_year for c in claims],
+                [c.rma_seq for c in claims],
+                [c.rma_number for c in claims],
+            ],
+        )
 
 
 def attachment_add(*, claim, upload, by, change_status=True):
