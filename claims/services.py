@@ -211,7 +211,8 @@ def claims_create_many(*, user, claim_type, return_address, rows, batch=None, no
     for claim, (year, seq, number) in zip(claims, allocate_rma_numbers(len(claims), now), strict=True):
         claim.rma_year, claim.rma_seq, claim.rma_number = year, seq, number
     _set_rma_numbers(claims)
-    emails.claims_imported(user, claims)
+    # Rendering the summary of thousands of claims takes longer than the numbers: after the commit.
+    transaction.on_commit(lambda: emails.claims_imported(user, claims))
     return claims
 
 
