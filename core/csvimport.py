@@ -329,6 +329,12 @@ class CsvImport:
         """Write cleaned rows (a chunk when streaming, else all of them) and count them in ``report``."""
         raise NotImplementedError
 
+    def chunk_cleaned(self, cleaned, report):
+        """After a chunk was cleaned, whether or not anything will be written (dry run, errors)."""
+
+    def finish(self, report):
+        """After every row was cleaned, before the commit: checks over the whole file (duplicates)."""
+
     def new_report(self):
         return ImportReport(kind=self.kind)
 
@@ -377,6 +383,7 @@ class CsvImport:
             value = self.clean(row)
             if row.ok:
                 cleaned.append(value)
+        self.chunk_cleaned(cleaned, report)
         if not report.ok:
             return
         if not self.streaming:
@@ -405,6 +412,7 @@ class CsvImport:
             self._clean_chunk(chunk, report, dry_run=dry_run)
         if not report.rows:
             raise FileError(str(self.empty_message))
+        self.finish(report)
         if report.ok and not dry_run and not self.streaming:
             self.write(report.cleaned, report)
 

@@ -19,6 +19,8 @@ The admin (warranty/admin.py) and the management commands
 import functools
 from dataclasses import replace
 
+import psycopg
+from django.db import connection
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -26,7 +28,17 @@ from django.utils.translation import gettext_lazy
 
 from accounts.imports import vat_id_cell
 from core import bulk
-from core.csvimport import CellError, Column, CsvImport, ImportReport, date_cell, integer_cell, split_list, text_cell
+from core.csvimport import (
+    MAX_ERRORS_SHOWN,
+    CellError,
+    Column,
+    CsvImport,
+    ImportReport,
+    date_cell,
+    integer_cell,
+    split_list,
+    text_cell,
+)
 from core.csvimport import boolean_cell as _boolean_cell
 
 from .codes import ean_error, normalise_ean, normalise_serial
@@ -99,8 +111,12 @@ class _SoldImport(CsvImport):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.products = dict(Product.objects.order_by().values_list("ean", "id"))
-        # Keys already seen in the file, by hash, with their row: one small entry per row, not the row itself.
+        # A key may appear once in a file. On PostgreSQL the keys of each chunk go to a temporary table
+        # and one query finds the repeated ones at the end, so memory stays flat however long the file;
+        # elsewhere a dict remembers them, by hash, with their row.
+        self.keys_in_database = connection.vendor == "postgresql"
         self.seen = {}
+        self.chunk_keys = []
 
     def clean_common(self, row):
         values = row.values
@@ -114,10 +130,56 @@ class _SoldImport(CsvImport):
         return product_id
 
     def first_row(self, row, key):
-        """The row number that already had ``key``, after remembering this one's."""
+        """The row number that already had ``key`` (this row's own when it is the first), remembering it."""
+        if self.keys_in_database:
+            self.chunk_keys.append((*key, row.number))
+            return row.number
         return self.seen.setdefault(hash(key), row.number)
 
+    def duplicate(self, first, text):
+        """(column, message) for a row repeating the key of row ``first``, whose text key is ``text``."""
+        raise NotImplementedError
+
+    def prepare(self, rows):
+        self.chunk_keys = []
+
+    def chunk_cleaned(self, cleaned, report):
+        if not self.keys_in_database:
+            return
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            if not getattr(self, "_keys_table", False):
+                cursor.execute("DROP TABLE IF EXISTS import_keys")
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE import_keys (text text, product bigint, row integer) ON COMMIT DROP"
+                )
+                self._keys_table = True
+            with cursor.copy("COPY import_keys (text, product, row) FROM STDIN") as copy:
+                for key in self.chunk_keys:
+                    copy.write_row(key)
+        self.chunk_keys = []
+
+    def finish(self, report):
+        if not self.keys_in_database or not getattr(self, "_keys_table", False):
+            return
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(
+                "SELECT row, first, text, count(*) OVER () FROM ("
+                "  SELECT row, text, min(row) OVER (PARTITION BY text, product) AS first FROM import_keys"
+                ") AS keys WHERE row <> first ORDER BY row LIMIT %s",
+                [MAX_ERRORS_SHOWN],
+            )
+            found = cursor.fetchall()
+        for row, first, text, _total in found:
+            column, message = self.duplicate(first, text)
+            report.add_error(row, self.column(column).label, message)
+        if found:
+            report.error_count += found[0][3] - len(found)
+
     def write(self, cleaned, report):
+        if self.keys_in_database:
+            # A key repeated in the chunk is an error that ``finish`` reports; it must not reach one INSERT twice.
+            cleaned = list({row[:2]: row for row in reversed(cleaned)}.values())
         upsert(self.model, cleaned, report, key=self.natural_key, values=self.value_fields)
 
 
@@ -151,12 +213,12 @@ class SalesImport(_SoldImport):
         invoice = values["invoice_number"]
         first = self.first_row(row, (invoice, product_id))
         if first != row.number:
-            row.error(
-                "ean",
-                _("Row %(row)d already has this EAN on invoice %(invoice)s.") % {"row": first, "invoice": invoice},
-            )
+            row.error(*self.duplicate(first, invoice))
             return None
         return (invoice, product_id, values["buyer_vat_id"], values["invoice_date"], values["quantity"])
+
+    def duplicate(self, first, invoice):
+        return "ean", _("Row %(row)d already has this EAN on invoice %(invoice)s.") % {"row": first, "invoice": invoice}
 
 
 class SerialsImport(_SoldImport):
@@ -188,9 +250,12 @@ class SerialsImport(_SoldImport):
         serial = values["serial"]
         first = self.first_row(row, (serial, product_id))
         if first != row.number:
-            row.error("serial", _("Row %(row)d already has this serial number.") % {"row": first})
+            row.error(*self.duplicate(first, serial))
             return None
         return (serial, product_id, values["buyer_vat_id"], values["invoice_number"], values["invoice_date"])
+
+    def duplicate(self, first, serial):
+        return "serial", _("Row %(row)d already has this serial number.") % {"row": first}
 
 
 class ProductsImport(CsvImport):
