@@ -286,3 +286,22 @@ def test_a_key_repeated_in_a_later_chunk_is_found_and_nothing_is_written(product
         (6, "Serial number", "Row 2 already has this serial number.")
     ]
     assert SoldSerial.objects.count() == 0
+
+
+def test_templates_follow_the_page_language_and_both_headers_are_read(client, technician, products):
+    client.force_login(technician)
+    client.cookies["portal_language"] = "ro"
+    romanian = client.get(reverse("admin:warranty_sale_import_template")).content.decode("utf-8-sig")
+    assert romanian.startswith("cod_fiscal_cumpărător;număr_factură;data_factură;ean;cantitate\r\n")
+    header = romanian.split("\r\n")[0].split(";")
+    report = run_import("sales", csv_bytes(sales_rows(products), header=header), today=TODAY)
+    assert report.ok and report.created == 3
+    client.cookies["portal_language"] = "en"
+    english = client.get(reverse("admin:warranty_sale_import_template")).content.decode("utf-8-sig")
+    assert english.startswith("buyer_vat_id;invoice_number;invoice_date;ean;quantity\r\n")
+
+
+def test_a_wrong_date_names_both_formats(products):
+    rows = [["RO18547290", "F-1", "2026/03/01", products[0].ean, "1"]]
+    [error] = run_import("sales", csv_bytes(rows), today=TODAY).errors
+    assert "yyyy-mm-dd" in error.message and "dd.mm.yyyy" in error.message
