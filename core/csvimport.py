@@ -28,8 +28,10 @@ flat however long the file. Imports whose rows can be written in any order
 transaction as soon as it is clean, and stop writing at the first wrong row;
 the transaction is rolled back at the end, after every row has been checked.
 This reads the file once and needs no copy of it, at the cost of some wasted
-writes when a late row is wrong. The other imports collect their cleaned
-rows and write them all at the end.
+writes when a late row is wrong (they are rolled back). Checks over the whole
+file, such as a key repeated in a later chunk, run in ``finish`` before the
+commit. The other imports collect their cleaned rows and write them all at
+the end.
 """
 
 import codecs
