@@ -54,6 +54,16 @@ def _need_postgres():
     need("postgres", is_postgres(), "DATABASE_URL does not point at PostgreSQL")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_root(tmp_path_factory):
+    """Tests run with DEBUG off and nothing collected: without an existing STATIC_ROOT, WhiteNoise
+    warns "No directory at var/static/" for every client and for the live server."""
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=tmp_path_factory.mktemp("static")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -156,6 +166,60 @@ def staff(db):
 
 
 @pytest.fixture
+def technician(staff):
+    """A member of the service staff, with the group's permissions."""
+    from django.contrib.auth.models import Group
+
+    staff.groups.add(Group.objects.get(name="Service staff"))
+    return staff
+
+
+def english_client_for(user):
+    """Another browser (English, logged in as ``user``): ``client`` may already be someone else's."""
+    from django.test import Client
+
+    browser = Client()
+    browser.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    browser.force_login(user)
+    return browser
+
+
+@pytest.fixture
 def owner_client(client, owner):
     client.force_login(owner)
     return client
+
+
+@pytest.fixture
+def colleague_client(colleague):
+    return english_client_for(colleague)
+
+
+@pytest.fixture
+def stranger_client(stranger):
+    return english_client_for(stranger)
+
+
+@pytest.fixture
+def technician_client(technician):
+    return english_client_for(technician)
+
+
+@pytest.fixture
+def invoice():
+    """An uploaded PDF sales document."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from claims.tests.factories import pdf_bytes
+
+    return SimpleUploadedFile("factura.pdf", pdf_bytes(), content_type="application/pdf")
+
+
+@pytest.fixture
+def photo():
+    """An uploaded PNG photo."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from claims.tests.factories import png_bytes
+
+    return SimpleUploadedFile("poza.png", png_bytes(), content_type="image/png")

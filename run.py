@@ -33,8 +33,10 @@ def ensure_venv(requirements):
     stamp = VENV / f".installed-{Path(requirements).stem}"
     if stamp.exists() and stamp.read_text() == digest.hexdigest():
         return
-    print(f"Installing {requirements} ...", flush=True)
-    run([PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", ROOT / requirements])
+    # pip's own progress shows: a first install takes about 30 s and must not look stuck.
+    print(f"Installing the pinned packages of {requirements} into {VENV} (about 30 s the first time) ...", flush=True)
+    run([PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-r", ROOT / requirements])
+    print(f"Installed {requirements}.", flush=True)
     stamp.write_text(digest.hexdigest())
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .models import Company, Membership, MembershipRole, MembershipState
+from .models import Address, Company, Membership, MembershipRole, MembershipState
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django.db.models import QuerySet
 
     from .models import User
 
@@ -70,10 +71,8 @@ def can_decide_for(user: User | AnonymousUser | None, company: Company) -> bool:
     return is_company_admin(user, company)
 
 
-def company_addresses(user: User | AnonymousUser | None):
+def company_addresses(user: User | AnonymousUser | None) -> QuerySet[Address]:
     """The return-address book ``user`` may use: the company's, else none."""
-    from .models import Address
-
     company = active_company(user)
     if company is None:
         return Address.objects.none()

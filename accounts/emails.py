@@ -5,16 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.urls import reverse
 
+from core.links import portal_url
 from core.mail import send_template_email
 
 if TYPE_CHECKING:
     from .models import Invitation, Membership, User
-
-
-def absolute(path: str) -> str:
-    return f"{settings.PORTAL_URL}{path}"
 
 
 def membership_requested_to_admin(membership: Membership, admin: User) -> None:
@@ -22,7 +18,7 @@ def membership_requested_to_admin(membership: Membership, admin: User) -> None:
         name="membership_requested",
         to=admin.email,
         language=admin.language,
-        context={"membership": membership, "person": membership.user, "decide_url": absolute(reverse("company"))},
+        context={"membership": membership, "person": membership.user, "decide_url": portal_url("company")},
     )
 
 
@@ -35,7 +31,7 @@ def membership_requested_to_staff(membership: Membership) -> None:
             "membership": membership,
             "person": membership.user,
             "for_staff": True,
-            "decide_url": absolute(reverse("admin:accounts_membership_changelist") + "?state__exact=pending"),
+            "decide_url": portal_url("admin:accounts_membership_changelist") + "?state__exact=pending",
         },
     )
 
@@ -46,7 +42,7 @@ def membership_approved(membership: Membership) -> None:
         name="membership_approved",
         to=person.email,
         language=person.language,
-        context={"membership": membership, "company": membership.company, "portal_url": absolute(reverse("dashboard"))},
+        context={"membership": membership, "company": membership.company, "portal_url": portal_url("dashboard")},
     )
 
 
@@ -56,7 +52,7 @@ def membership_rejected(membership: Membership) -> None:
         name="membership_rejected",
         to=person.email,
         language=person.language,
-        context={"membership": membership, "company": membership.company, "status_url": absolute(reverse("dashboard"))},
+        context={"membership": membership, "company": membership.company, "status_url": portal_url("dashboard")},
     )
 
 
@@ -70,6 +66,6 @@ def invitation_sent(invitation: Invitation, token: str) -> None:
             "invitation": invitation,
             "company": invitation.company,
             "inviter": inviter,
-            "accept_url": absolute(reverse("invitation_accept", args=[token])),
+            "accept_url": portal_url("invitation_accept", token),
         },
     )

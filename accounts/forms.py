@@ -9,6 +9,7 @@ from phonenumber_field.formfields import SplitPhoneNumberField
 from phonenumber_field.widgets import PhoneNumberPrefixWidget
 
 from .models import Address, ClientType, Invitation, User
+from .selectors import email_is_claimed
 from .vat import VAT_PREFIXES, is_valid_vat, normalise_vat_number
 
 
@@ -128,6 +129,14 @@ class SignupForm(AllauthSignupForm):
         cleaned = super().clean()
         clean_vat_fields(self, required=cleaned.get("client_type") == ClientType.B2B_PARTNER)
         return self.cleaned_data
+
+    def validate_unique_email(self, value):
+        # An address nobody confirmed does not block its owner: the adapter
+        # releases it when this sign-up is saved.
+        if not email_is_claimed(value):
+            self.account_already_exists = False
+            return value
+        return super().validate_unique_email(value)
 
     def custom_signup(self, request, user):
         data = self.cleaned_data

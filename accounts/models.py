@@ -256,12 +256,3 @@ class Address(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.street}, {self.postal_code} {self.city}"
-
-    def as_lines(self):
-        return [
-            self.name,
-            self.street,
-            f"{self.postal_code} {self.city}",
-            str(self.get_country_display()),
-            str(self.phone.as_international if self.phone else ""),
-        ]

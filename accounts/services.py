@@ -6,7 +6,9 @@ import datetime
 import hashlib
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,7 @@ from .models import (
     MembershipState,
     User,
 )
+from .selectors import unconfirmed_signups
 
 INVITATION_DAYS = 7
 
@@ -91,7 +94,7 @@ def membership_request(*, user: User) -> Membership:
     return membership
 
 
-def company_admins(company: Company):
+def company_admins(company: Company) -> QuerySet[User]:
     return User.objects.filter(
         membership__company=company,
         membership__role=MembershipRole.ADMIN,
@@ -210,7 +213,7 @@ def company_update(*, company: Company, by: User, notification_email: str) -> Co
     return company
 
 
-def memberships_approve_pending(*, memberships, by: User) -> int:
+def memberships_approve_pending(*, memberships: QuerySet[Membership], by: User) -> int:
     """Staff approve many waiting requests at once (the migrated accounts, for instance)."""
     count = 0
     for membership in memberships.filter(state=MembershipState.PENDING).order_by("requested_at", "id"):
@@ -331,8 +334,14 @@ def address_save(*, company: Company, address: Address) -> Address:
 
 @transaction.atomic
 def address_delete(*, address: Address) -> None:
-    company, was_default = address.company, address.is_default
-    address.delete()
+    company = address.company
+    Company.objects.select_for_update().filter(pk=company.pk).first()
+    # Read again under the lock: a parallel request may have changed the default.
+    current = Address.objects.filter(pk=address.pk).first()
+    if current is None:
+        return
+    was_default = current.is_default
+    current.delete()
     if was_default:
         successor = Address.objects.filter(company=company).order_by("name", "id").first()
         if successor:
@@ -344,3 +353,35 @@ def user_set_language(*, user: User, language: str) -> None:
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+@transaction.atomic
+def email_release_unconfirmed(*, email: str) -> None:
+    """Free ``email`` for the sign-up of its real owner.
+
+    An unconfirmed sign-up with that address is replaced (deleted: it never
+    logged in and owns nothing), and the address is taken off any account
+    that added it without confirming it.
+    """
+    User.objects.filter(
+        pk__in=list(unconfirmed_signups().filter(email__iexact=email).values_list("pk", flat=True))
+    ).delete()
+    EmailAddress.objects.filter(email__iexact=email, verified=False).delete()
+
+
+UNCONFIRMED_SIGNUP_DAYS = 7
+
+
+@transaction.atomic
+def unconfirmed_signups_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete sign-ups whose e-mail address was not confirmed within a week; returns how many went.
+
+    Run by Celery beat; running it again finds nothing more to do.
+    """
+    joined_before = (now or timezone.now()) - datetime.timedelta(days=UNCONFIRMED_SIGNUP_DAYS)
+    doomed = unconfirmed_signups().filter(date_joined__lt=joined_before)
+    count = doomed.count()
+    if count:
+        # delete() cannot run on a distinct() queryset.
+        User.objects.filter(pk__in=list(doomed.values_list("pk", flat=True))).delete()
+    return count

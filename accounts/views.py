@@ -26,6 +26,18 @@ def get_address_for_user(request, pk):
     return get_object_or_404(Address, pk=pk, company=company)
 
 
+def set_language_cookie(response, language):
+    """The visitor's language choice; Secure in production, like the session cookie."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+
+
 @require_GET
 def terms(request):
     return render(request, "accounts/terms.html")
@@ -39,13 +51,7 @@ def set_language(request):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language in LANGUAGE_CODES:
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
+        set_language_cookie(response, language)
         if request.user.is_authenticated:
             services.user_set_language(user=request.user, language=language)
     return response
@@ -68,7 +74,7 @@ def profile(request):
         user = form.save()
         messages.success(request, _("Your profile has been saved."))
         response = redirect("profile")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, max_age=365 * 24 * 3600, samesite="Lax")
+        set_language_cookie(response, user.language)
         return response
     addresses = company.addresses.all() if company else []
     context = {

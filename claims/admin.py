@@ -12,14 +12,16 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
+from accounts.models import Membership, MembershipState
 from accounts.vat import split_vat_id
+from core.errors import DomainError, NotAllowed, add_to_form
 from warranty.codes import normalise_serial
 from warranty.models import Brand
 
-from . import services
+from . import services, workflow
 from .models import (
-    OPEN_STATUSES,
     Attachment,
     Claim,
     ClaimLine,
@@ -32,15 +34,15 @@ from .models import (
 )
 from .selectors import parse_rma_number
 from .uploads import safe_download_name
-from .workflow import TransitionError, allowed_targets
 
 
 @admin.register(ClaimType)
-class ClaimTypeAdmin(admin.ModelAdmin):
+class ClaimTypeAdmin(TranslationAdmin):
+    # The form edits the Romanian and the English name side by side.
     list_display = ["name", "code", "brand", "active", "position"]
     list_editable = ["active", "position"]
     list_filter = ["active", "brand"]
-    search_fields = ["name", "code"]
+    search_fields = ["name_ro", "name_en", "code"]
 
 
 class BrandFilter(admin.SimpleListFilter):
@@ -151,24 +153,34 @@ class ClaimAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         status = self.instance.status if self.instance.pk else Status.REGISTERED
         self.fields["new_status"].choices = [("", _("— keep “%(s)s” —") % {"s": Status(status).label})] + [
-            (s.value, s.label) for s in allowed_targets(status)
+            (s.value, s.label) for s in workflow.allowed_targets(status)
         ]
 
+    # The workflow's inputs -> this form's fields.
+    WORKFLOW_FIELDS = {
+        "status": "new_status",
+        "resolution": "new_resolution",
+        "return_tracking": "new_return_tracking",
+        "quote_text": "new_quote_text",
+    }
+
     def clean(self):
+        """Ask the workflow before saving, so a refused change comes back on its field with the input kept."""
         cleaned = super().clean()
         to = cleaned.get("new_status")
         if not to:
             return cleaned
-        if to == Status.RESOLVED and not (cleaned.get("new_resolution") or self.instance.resolution):
-            self.add_error("new_resolution", _("Choose a resolution to resolve the claim."))
-        if to == Status.SHIPPED_BACK and not (cleaned.get("new_return_tracking") or self.instance.return_tracking):
-            self.add_error("new_return_tracking", _("Give the return tracking number to ship the claim back."))
-        if (
-            to == Status.WAITING_CUSTOMER
-            and cleaned.get("new_quote_amount") is not None
-            and not cleaned.get("new_quote_text")
-        ):
-            self.add_error("new_quote_text", _("Describe what the quote covers."))
+        try:
+            workflow.check_transition(
+                self.instance.status,
+                to,
+                resolution=cleaned.get("new_resolution") or self.instance.resolution,
+                return_tracking=cleaned.get("new_return_tracking") or self.instance.return_tracking,
+                quote_amount=cleaned.get("new_quote_amount"),
+                quote_text=cleaned.get("new_quote_text") or "",
+            )
+        except DomainError as error:
+            add_to_form(self, error, fields=self.WORKFLOW_FIELDS, default="new_status")
         return cleaned
 
 
@@ -181,28 +193,47 @@ def _bulk_action(target, label):
                 gettext("%(n)d claims moved to “%(status)s”.") % {"n": len(changed), "status": Status(target).label},
                 messages.SUCCESS,
             )
-        for claim, message in refused:
-            modeladmin.message_user(request, f"{claim.rma_number}: {message}", messages.WARNING)
+        for claim, error in refused:
+            modeladmin.message_user(request, f"{claim.rma_number}: {error.message}", messages.WARNING)
 
     action.__name__ = f"mark_{target}"
     return admin.action(description=label)(action)
 
 
+class CompanyFilter(admin.SimpleListFilter):
+    """Claims of one company, chosen by VAT id in the URL (?company=RO18547290): no list of thousands."""
+
+    title = _("company VAT id")
+    parameter_name = "company"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, value)] if value else []
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").replace(" ", "").upper()
+        return queryset.filter(company__vat_id=value) if value else queryset
+
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
     form = ClaimAdminForm
-    list_display = ["rma_number", "partner", "company_vat", "status", "claim_type", "brand", "age", "created_at"]
-    list_filter = ["status", "claim_type", BrandFilter, ("created_at", admin.DateFieldListFilter)]
+    list_display = ["rma_number", "company_name", "company_vat", "status", "claim_type", "brand", "age", "created_at"]
+    list_filter = ["status", "claim_type", BrandFilter, ("created_at", admin.DateFieldListFilter), CompanyFilter]
     search_fields = [
         "rma_number",
         "lines__serial",
         "own_number",
         "owner__email",
-        "owner__vat_number",
+        "company__vat_id",
+        "company__legal_name",
         "waybill",
         "return_tracking",
     ]
-    list_select_related = ["owner", "claim_type"]
+    list_select_related = ["owner", "company", "claim_type"]
     list_per_page = 50
     show_full_result_count = False
     date_hierarchy = "created_at"
@@ -277,7 +308,7 @@ class ClaimAdmin(admin.ModelAdmin):
             condition |= Q(rma_year=rma[0], rma_seq=rma[1])
         prefix, number = split_vat_id(term)
         if prefix and number:
-            condition |= Q(owner__in=get_user_model().objects.filter(vat_country=prefix, vat_number=number))
+            condition |= Q(company__vat_id=f"{prefix}{number}")
         exact = queryset.annotate(own_number_upper=Upper("own_number")).filter(condition)
         if exact.exists():
             return exact, False
@@ -289,13 +320,13 @@ class ClaimAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description=_("partner"), ordering="owner__last_name")
-    def partner(self, obj):
-        return f"{obj.owner.get_full_name()} <{obj.owner.email}>"
+    @admin.display(description=_("company"), ordering="company__legal_name")
+    def company_name(self, obj):
+        return obj.company.legal_name
 
-    @admin.display(description=_("company VAT id"), ordering="owner__vat_number")
+    @admin.display(description=_("company VAT id"), ordering="company__vat_id")
     def company_vat(self, obj):
-        return obj.owner.vat_id
+        return obj.company.vat_id
 
     @admin.display(description=_("brand"), ordering="first_brand")
     def brand(self, obj):
@@ -307,9 +338,14 @@ class ClaimAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("partner"))
     def owner_details(self, obj):
-        owner = obj.owner
+        owner, company = obj.owner, obj.company
         return format_html(
-            "{} · {} · {} · {}", owner.get_full_name(), owner.email, owner.vat_id or "—", owner.phone or "—"
+            "{} ({}) · {} · {} · {}",
+            company.legal_name,
+            company.vat_id or "—",
+            owner.get_full_name(),
+            owner.email,
+            owner.phone or "—",
         )
 
     @admin.display(description=_("timeline"))
@@ -392,7 +428,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 return_tracking=form.cleaned_data.get("new_return_tracking", ""),
                 quote=quote,
             )
-        except TransitionError as error:
+        except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
 
     def save_formset(self, request, form, formset, change):
@@ -421,7 +457,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def attachment_view(self, request, claim_pk, pk):
         if not self.has_view_permission(request):
-            raise Http404
+            raise NotAllowed(_("You may not see the claims."))
         attachment = get_object_or_404(Attachment, pk=pk, claim_id=claim_pk)
         try:
             handle = attachment.file.open("rb")
@@ -438,22 +474,24 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def overview_view(self, request):
         if not self.has_view_permission(request):
-            raise Http404
+            raise NotAllowed(_("You may not see the claims."))
         counts = dict(Claim.objects.values_list("status").annotate(n=Count("id")).order_by())
         rows = [(s.value, s.label, counts.get(s.value, 0)) for s in Status]
         peak = max([n for _v, _l, n in rows] + [1])
         oldest = list(
-            Claim.objects.filter(status__in=OPEN_STATUSES)
-            .select_related("owner", "claim_type")
+            Claim.objects.filter(status__in=workflow.OPEN_STATUSES)
+            .select_related("owner", "company", "claim_type")
             .order_by("created_at")[:15]
         )
+        waiting = Membership.objects.filter(state=MembershipState.PENDING)
         now = timezone.now()
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Service overview"),
             "rows": [(v, label, n, round(100 * n / peak)) for v, label, n in rows],
             "oldest": [(c, (now - c.created_at).days) for c in oldest],
-            "open_total": sum(counts.get(s, 0) for s in OPEN_STATUSES),
+            "open_total": sum(counts.get(s, 0) for s in workflow.OPEN_STATUSES),
+            "pending_memberships": waiting.count(),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/claims/overview.html", context)

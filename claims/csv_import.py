@@ -14,18 +14,58 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import access
-from core.csvimport import Column, CsvImport, ImportReport, date_cell, text_cell
-from core.errors import NotAllowed
-from warranty.imports import EAN, serial_cell
+from core.csvimport import CellError, Column, CsvImport, ImportReport, date_cell
+from core.errors import DomainError, NotAllowed, RuleViolation
+from warranty.codes import normalise_serial
+from warranty.imports import EAN
 from warranty.models import Product
 
-from .forms import check_line
-from .models import ImportBatch
+from . import rules
+from .models import ClaimType, ImportBatch
 from .services import LineData, claims_create_many
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_ROWS = 5000
-MAX_TEXT = 5000  # as on the web form
+
+# The rules name the web form's fields; their columns here.
+RULE_COLUMNS = {"document_date": "sale_date", "claim_type": "ean"}
+
+
+def _line_problems(
+    product: Product,
+    *,
+    serial: str,
+    sale_date: datetime.date | None,
+    claim_type: ClaimType | None,
+    today: datetime.date | None,
+) -> list[DomainError]:
+    """Every rule a row breaks, as a list: the row's errors are all listed, not only the first."""
+    problems: list[DomainError] = []
+    try:
+        # The CSV has no fault type column: the service sets it on arrival.
+        rules.check_line(product, serial=serial, document_date=sale_date, with_fault_type=False, today=today)
+    except RuleViolation as error:
+        problems.extend(error)
+    if claim_type is not None:
+        try:
+            rules.check_claim_type(claim_type, [product])
+        except RuleViolation as error:
+            problems.extend(error)
+    return problems
+
+
+def _limited(limit, field, normalise=None):
+    """A cell held to one of the claim rules' length limits."""
+
+    def parse(text):
+        value = normalise(text) if normalise else text
+        try:
+            rules.check_length(value, limit, field=field)
+        except RuleViolation as too_long:
+            raise CellError(too_long.message) from too_long
+        return value
+
+    return parse
 
 
 @dataclass
@@ -48,7 +88,7 @@ class ClaimsImport(CsvImport):
             "număr_intern",
             header_en="own_claim_number",
             required=False,
-            parse=text_cell(60),
+            parse=_limited(rules.MAX_OWN_NUMBER, "own_number"),
             example="PR-1001",
         ),
         replace(EAN, example="5901234123457"),
@@ -58,7 +98,7 @@ class ClaimsImport(CsvImport):
             "număr_serie",
             header_en="serial_number",
             required=False,
-            parse=serial_cell,
+            parse=_limited(rules.MAX_SERIAL, "serial", normalise_serial),
             example="SN12345678",
         ),
         Column(
@@ -73,7 +113,7 @@ class ClaimsImport(CsvImport):
             gettext_lazy("Problem description"),
             "descrierea_problemei",
             header_en="problem_description",
-            parse=text_cell(MAX_TEXT),
+            parse=_limited(rules.MAX_TEXT, "text"),
             missing=gettext_lazy("Describe the problem."),
             example=lambda: _("Does not turn on"),
         ),
@@ -83,7 +123,7 @@ class ClaimsImport(CsvImport):
             "așteptări_service",
             header_en="service_expectations",
             required=False,
-            parse=text_cell(MAX_TEXT),
+            parse=_limited(rules.MAX_TEXT, "text"),
             example=lambda: _("Repair"),
         ),
     ]
@@ -107,29 +147,19 @@ class ClaimsImport(CsvImport):
         values = row.values
         product = None
         if "ean" in values:
-            product = self.products.get(values["ean"])
-            if product is None:
-                row.error("ean", _("No product with the EAN %(code)s is in our catalogue.") % {"code": values["ean"]})
+            try:
+                product = rules.product_for_ean(values["ean"], catalogue=self.products)
+            except RuleViolation as unknown:
+                row.error("ean", unknown.message)
         if product is not None:
-            problems = check_line(
+            for problem in _line_problems(
                 product,
                 serial=values.get("serial", ""),
-                quantity=1,
-                fault_type=None,
-                document_date=values.get("sale_date"),
+                sale_date=values.get("sale_date"),
+                claim_type=self.claim_type,
                 today=self.check_today,
-            )
-            # The CSV has no fault type column: the service sets it on arrival.
-            problems.pop("fault_type", None)
-            for name, message in problems.items():
-                row.error({"document_date": "sale_date"}.get(name, name), message)
-            claim_type = self.claim_type
-            if claim_type is not None and claim_type.brand_id and product.brand_id != claim_type.brand_id:
-                row.error(
-                    "ean",
-                    _("The claim type “%(type)s” is reserved for %(brand)s products.")
-                    % {"type": claim_type, "brand": claim_type.brand.name},
-                )
+            ):
+                row.error(RULE_COLUMNS.get(problem.field or "", problem.field), problem.message)
         if not row.ok:
             return None
         return {

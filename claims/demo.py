@@ -48,7 +48,7 @@ def ensure_reference_data():
     from django.contrib.auth.models import Permission
     from django.db.models import Q
 
-    import_module("claims.migrations.0002_claim_types").create_types(apps, None)
+    import_module("claims.migrations.0010_name_per_language").create_types(apps, None)
     wanted = import_module("claims.migrations.0003_service_staff_group").PERMISSIONS
     group, _ = Group.objects.get_or_create(name="Service staff")
     query = Q(pk__in=[])

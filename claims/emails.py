@@ -2,11 +2,8 @@
 
 from django.conf import settings
 
+from core.links import portal_url
 from core.mail import send_template_email
-
-
-def absolute(path):
-    return f"{settings.PORTAL_URL}{path}"
 
 
 def recipients(claim):
@@ -45,8 +42,8 @@ def claim_registered(claim):
         {
             "claim": claim,
             "lines": list(claim.lines.select_related("product").order_by("position")),
-            "claim_url": absolute(claim.get_absolute_url()),
-            "label_url": absolute(f"{claim.get_absolute_url()}label.pdf"),
+            "claim_url": portal_url("claim_detail", claim.pk),
+            "label_url": portal_url("claim_label", claim.pk),
         },
     )
 
@@ -56,21 +53,23 @@ def claims_imported(user, claims):
         name="claims_imported",
         to=user.email,
         language=user.language,
-        context={"user": user, "claims": claims, "count": len(claims), "list_url": absolute("/claims/")},
+        context={"user": user, "claims": claims, "count": len(claims), "list_url": portal_url("claim_list")},
     )
 
 
 def status_changed(change):
     claim = change.claim
     _to_everyone(
-        "status_changed", claim, {"claim": claim, "change": change, "claim_url": absolute(claim.get_absolute_url())}
+        "status_changed", claim, {"claim": claim, "change": change, "claim_url": portal_url("claim_detail", claim.pk)}
     )
 
 
 def service_replied(message):
     claim = message.claim
     _to_everyone(
-        "service_replied", claim, {"claim": claim, "message": message, "claim_url": absolute(claim.get_absolute_url())}
+        "service_replied",
+        claim,
+        {"claim": claim, "message": message, "claim_url": portal_url("claim_detail", claim.pk)},
     )
 
 
@@ -81,7 +80,7 @@ def partner_wrote(message):
         to=settings.SERVICE_EMAIL,
         language=settings.LANGUAGE_CODE,
         reply_to=claim.owner.email,
-        context={"claim": claim, "message": message, "admin_url": absolute(f"/admin/claims/claim/{claim.pk}/change/")},
+        context={"claim": claim, "message": message, "admin_url": portal_url("admin:claims_claim_change", claim.pk)},
     )
 
 
@@ -91,5 +90,5 @@ def quote_decided(claim):
         to=settings.SERVICE_EMAIL,
         language=settings.LANGUAGE_CODE,
         reply_to=claim.owner.email,
-        context={"claim": claim, "admin_url": absolute(f"/admin/claims/claim/{claim.pk}/change/")},
+        context={"claim": claim, "admin_url": portal_url("admin:claims_claim_change", claim.pk)},
     )

@@ -1,19 +1,24 @@
-import datetime
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.forms import AddressForm
-from warranty.codes import ean_error, normalise_ean, normalise_serial
+from core.errors import RuleViolation, add_to_form
+from core.text import grouped_number, lazy_format
+from warranty.codes import normalise_serial
 from warranty.models import FaultType, Product
 
-from .models import AttachmentKind, ClaimLine, ClaimType, HeldUpload, Status
+from . import csv_import, rules, selectors
+from .models import AttachmentKind, ClaimType, HeldUpload
 from .services import ClaimData, LineData, ReturnAddress, UploadData
-from .uploads import MAX_FILES_PER_CLAIM, MultipleFileField, safe_download_name
-
-MAX_LINES = 20
+from .uploads import (
+    FILES_HELP,
+    MAX_FILES_PER_CLAIM,
+    MAX_IMAGE_MEGAPIXELS,
+    ONE_FILE_HELP,
+    CheckedUpload,
+    MultipleFileField,
+)
 
 
 class ClaimSearchForm(forms.Form):
@@ -40,41 +45,11 @@ class ClaimTypeSelect(forms.Select):
         return option
 
 
-def load_product(ean):
-    return Product.objects.select_related("brand").prefetch_related("fault_types").filter(ean=ean).first()
-
-
-def product_error(raw_ean):
-    """(product, message): the product for a typed EAN, or why there is none."""
-    code = normalise_ean(raw_ean)
-    if message := ean_error(code):
-        return None, message
-    product = load_product(code)
-    if product is None:
-        return None, _("No product with the EAN %(code)s is in our catalogue. Check the code on the box.") % {
-            "code": code
-        }
-    return product, None
-
-
-def check_line(product, *, serial, quantity, fault_type, document_date, today=None):
-    """The rules of one claim line, shared by the web form and the CSV import: {field: message}."""
-    errors = {}
-    today = today or timezone.localdate()
-    if product.brand.requires_serial and not serial:
-        errors["serial"] = _("%(brand)s products need the serial number: it is on the device or its box.") % {
-            "brand": product.brand.name
-        }
-    fault_types = list(product.fault_types.all())
-    if fault_types and fault_type is None:
-        errors["fault_type"] = _("Choose the fault type of this product.")
-    elif fault_type is not None and fault_type not in fault_types:
-        errors["fault_type"] = _("This fault type does not apply to this product.")
-    if document_date and document_date > today:
-        errors["document_date"] = _("The document date cannot be in the future.")
-    elif document_date and document_date.year < 2000:
-        errors["document_date"] = _("Give the date printed on the sales document.")
-    return errors
+def _product_for_ean(raw_ean: str) -> Product:
+    """The line's product with what its rules ask: brand and fault types."""
+    return rules.product_for_ean(
+        raw_ean, queryset=Product.objects.select_related("brand").prefetch_related("fault_types")
+    )
 
 
 class LineForm(forms.Form):
@@ -84,7 +59,7 @@ class LineForm(forms.Form):
         help_text=_("13 digits, on the product's box."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    serial = forms.CharField(label=_("Serial number"), max_length=100, required=False)
+    serial = forms.CharField(label=_("Serial number"), max_length=rules.MAX_SERIAL, required=False)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999, required=False)
     fault_type = forms.ModelChoiceField(
         label=_("Fault type"), queryset=FaultType.objects.all(), required=False, empty_label=_("Choose a fault type")
@@ -96,7 +71,7 @@ class LineForm(forms.Form):
     )
     description = forms.CharField(
         label=_("Description of the defect"),
-        max_length=5000,
+        max_length=rules.MAX_TEXT,
         help_text=_(
             "The defect, the problem, what you expect from the service and any visible mechanical damage. "
             "The more detail, the shorter the repair."
@@ -106,25 +81,22 @@ class LineForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.product = None
-        code = normalise_ean(self.data.get(self.add_prefix("ean"), "")) if self.is_bound else ""
-        if code and not ean_error(code):
-            self.product = load_product(code)
+        self.product: Product | None = None
+        self.ean_message = ""  # why the typed EAN gives no product (for the live product preview)
+        if self.is_bound:
+            try:
+                self.product = _product_for_ean(self.data.get(self.add_prefix("ean"), ""))
+            except RuleViolation as error:
+                self.ean_message = error.message
         if self.product is not None:
             self.fields["fault_type"].queryset = self.product.fault_types.all()
 
-    @property
-    def ean_message(self):
-        """Why the typed EAN gives no product (for the live product preview)."""
-        _product, message = product_error(self.data.get(self.add_prefix("ean"), ""))
-        return message
-
     def clean_ean(self):
-        product, message = product_error(self.cleaned_data["ean"])
-        if message:
-            raise forms.ValidationError(message)
-        self.product = product
-        return product.ean
+        try:
+            self.product = _product_for_ean(self.cleaned_data["ean"])
+        except RuleViolation as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+        return self.product.ean
 
     def clean_serial(self):
         return normalise_serial(self.cleaned_data.get("serial"))
@@ -133,16 +105,15 @@ class LineForm(forms.Form):
         cleaned = super().clean()
         if self.product is None or "ean" not in cleaned:
             return cleaned
-        errors = check_line(
-            self.product,
-            serial=cleaned.get("serial", ""),
-            quantity=cleaned.get("quantity"),
-            fault_type=cleaned.get("fault_type"),
-            document_date=cleaned.get("document_date"),
-        )
-        for name, message in errors.items():
-            if not self.has_error(name):
-                self.add_error(name, message)
+        try:
+            rules.check_line(
+                self.product,
+                serial=cleaned.get("serial", ""),
+                fault_type=cleaned.get("fault_type"),
+                document_date=cleaned.get("document_date"),
+            )
+        except RuleViolation as error:
+            add_to_form(self, error)
         return cleaned
 
     def to_line(self):
@@ -150,8 +121,7 @@ class LineForm(forms.Form):
         return LineData(
             product=self.product,
             serial=data.get("serial", ""),
-            # Only products that ask for a quantity take one; the field is not shown for others.
-            quantity=(data.get("quantity") or 1) if self.product.quantity_allowed else 1,
+            quantity=rules.line_quantity(self.product, data.get("quantity")),
             fault_type=data.get("fault_type"),
             document_date=data["document_date"],
             description=data["description"],
@@ -176,9 +146,9 @@ LineFormSet = forms.formset_factory(
     formset=BaseLineFormSet,
     extra=0,
     min_num=1,
-    max_num=MAX_LINES,
+    max_num=rules.MAX_LINES_PER_CLAIM,
     validate_max=True,
-    absolute_max=MAX_LINES,
+    absolute_max=rules.MAX_LINES_PER_CLAIM,
     can_delete=True,
 )
 
@@ -192,7 +162,7 @@ class ClaimForm(forms.Form):
     )
     own_number = forms.CharField(
         label=_("Own claim number"),
-        max_length=60,
+        max_length=rules.MAX_OWN_NUMBER,
         required=False,
         help_text=_("Optional: your own reference, to find the claim later."),
     )
@@ -217,13 +187,17 @@ class ClaimForm(forms.Form):
     sales_documents = MultipleFileField(
         label=_("Copy of the sales document"),
         max_files=MAX_FILES_PER_CLAIM,
-        help_text=_("Required. PDF, JPEG, PNG or WebP, up to 10 MB a file."),
+        help_text=lazy_format(_("Required. %(files)s"), files=FILES_HELP),
     )
     photos = MultipleFileField(
         label=_("Photos and other files"),
         max_files=MAX_FILES_PER_CLAIM,
         required=False,
-        help_text=_("Optional. Images up to 40 megapixels; at most 10 files per claim in all."),
+        help_text=lazy_format(
+            _("Optional. Images up to %(mp)d megapixels; at most %(n)d files per claim in all."),
+            mp=MAX_IMAGE_MEGAPIXELS,
+            n=MAX_FILES_PER_CLAIM,
+        ),
     )
     confirm_duplicate = forms.BooleanField(label=_("I know, open another claim for this serial number"), required=False)
     held = forms.MultipleChoiceField(
@@ -254,8 +228,7 @@ class ClaimForm(forms.Form):
 
     def _offer_held(self):
         """The partner's own kept files, and whether a kept sales document makes a new one unnecessary."""
-        since = timezone.now() - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
-        self.held_uploads = {str(h.pk): h for h in HeldUpload.objects.filter(owner=self.user, created_at__gte=since)}
+        self.held_uploads = {str(h.pk): h for h in selectors.held_uploads_for_user(self.user)}
         self.fields["held"].choices = [
             (pk, f"{h.original_name} · {h.get_kind_display()}") for pk, h in self.held_uploads.items()
         ]
@@ -267,32 +240,24 @@ class ClaimForm(forms.Form):
     def chosen_held(self):
         return [self.held_uploads[pk] for pk in self.cleaned_data.get("held") or [] if pk in self.held_uploads]
 
-    def hold_checked_files(self):
-        """After a try that failed on other fields, keep the checked files and offer them, ticked, on the page.
+    def files_to_hold(self) -> list[tuple[CheckedUpload, str]]:
+        """After a try that failed on other fields, the checked files worth keeping, with their kind.
 
         When a file itself is refused, nothing is kept: the partner sees which one and chooses again.
         """
         refused = [e for e in self.errors.as_data().get("sales_documents", []) if e.code != "required"]
         if refused or "photos" in self.errors:
-            return
-        new = []
-        for name, kind in (("sales_documents", AttachmentKind.SALES_DOCUMENT), ("photos", None)):
-            for uploaded in self.cleaned_data.get(name) or []:
-                content_type = uploaded.detected_content_type
-                held = HeldUpload(
-                    owner=self.user,
-                    kind=kind or (AttachmentKind.PHOTO if content_type.startswith("image/") else AttachmentKind.OTHER),
-                    original_name=safe_download_name(uploaded.name or "file")[:200],
-                    content_type=content_type,
-                    size=uploaded.size,
-                )
-                held.file.save(uploaded.name or "file", uploaded, save=False)
-                held.save()
-                new.append(str(held.pk))
-        if not new:
+            return []
+        uploads = [(u, str(AttachmentKind.SALES_DOCUMENT)) for u in self.cleaned_data.get("sales_documents") or []]
+        uploads += [(u, str(rules.extra_file_kind(u))) for u in self.cleaned_data.get("photos") or []]
+        return uploads
+
+    def offer_held(self, held: list[HeldUpload]) -> None:
+        """Offer files just kept (``services.held_uploads_keep``), ticked, on the page that comes back."""
+        if not held:
             return
         data = self.data.copy()
-        data.setlist("held", [*data.getlist("held"), *new])
+        data.setlist("held", [*data.getlist("held"), *(str(h.pk) for h in held)])
         self.data = data
         self._offer_held()
         only_required = [e.code for e in self.errors.as_data().get("sales_documents", [])] == ["required"]
@@ -306,6 +271,8 @@ class ClaimForm(forms.Form):
 
 class ClaimBundle:
     """The new-claim page: the claim form, its product lines and a new return address, validated together."""
+
+    max_lines = rules.MAX_LINES_PER_CLAIM  # the page's "add a product" stops here too
 
     def __init__(self, *, user, data=None, files=None):
         self.user = user
@@ -326,12 +293,6 @@ class ClaimBundle:
             value = self.form.initial.get("return_address", self.form.fields["return_address"].initial)
         return value == ClaimForm.NEW_ADDRESS
 
-    def all_forms(self):
-        forms_ = [self.form, self.lines]
-        if self.wants_new_address:
-            forms_.append(self.address_form)
-        return forms_
-
     def is_valid(self):
         valid = self.form.is_valid()
         valid = self.lines.is_valid() and valid
@@ -346,34 +307,21 @@ class ClaimBundle:
 
     def _cross_check(self):
         form = self.form
-        claim_type = form.cleaned_data["claim_type"]
-        products = [f.product for f in self.line_forms()]
-        if claim_type.brand_id and any(p.brand_id != claim_type.brand_id for p in products):
-            form.add_error(
-                "claim_type",
-                _(
-                    "The claim type “%(type)s” is reserved for %(brand)s products; every product of the claim must be one."
-                )
-                % {"type": claim_type, "brand": claim_type.brand.name},
+        try:
+            rules.check_claim_type(form.cleaned_data["claim_type"], [f.product for f in self.line_forms()])
+        except RuleViolation as error:
+            add_to_form(form, error)
+        try:
+            rules.check_file_count(
+                len(form.cleaned_data.get("sales_documents") or [])
+                + len(form.cleaned_data.get("photos") or [])
+                + len(form.chosen_held())
             )
-        total_files = (
-            len(form.cleaned_data.get("sales_documents") or [])
-            + len(form.cleaned_data.get("photos") or [])
-            + len(form.chosen_held())
-        )
-        if total_files > MAX_FILES_PER_CLAIM:
-            form.add_error("photos", _("At most %(n)d files per claim.") % {"n": MAX_FILES_PER_CLAIM})
-        serials = [f.cleaned_data["serial"] for f in self.line_forms() if f.cleaned_data.get("serial")]
-        if serials and not form.cleaned_data.get("confirm_duplicate"):
-            self.duplicates = list(
-                ClaimLine.objects.filter(
-                    claim__company=access.active_company(self.user),
-                    serial__in=serials,
-                    claim__status__in=[s for s in Status.values if s not in (Status.CLOSED, Status.CANCELLED)],
-                )
-                .select_related("claim", "product")
-                .order_by("claim__created_at")
-            )
+        except RuleViolation as error:
+            add_to_form(form, error, fields={"files": "photos"})
+        if not form.cleaned_data.get("confirm_duplicate"):
+            serials = [f.cleaned_data.get("serial", "") for f in self.line_forms()]
+            self.duplicates = selectors.open_claim_lines_with_serials(self.user, serials)
             if self.duplicates:
                 form.add_error(
                     "confirm_duplicate",
@@ -387,22 +335,9 @@ class ClaimBundle:
         if address is None:
             address = self.address_form.save(commit=False)
         uploads = (
-            [
-                UploadData(file=f, kind=AttachmentKind.SALES_DOCUMENT, content_type=f.detected_content_type)
-                for f in form["sales_documents"]
-            ]
-            + [
-                UploadData(
-                    file=f,
-                    kind=AttachmentKind.PHOTO if f.detected_content_type.startswith("image/") else AttachmentKind.OTHER,
-                    content_type=f.detected_content_type,
-                )
-                for f in form.get("photos") or []
-            ]
-            + [
-                UploadData(file=h.file, kind=h.kind, content_type=h.content_type, original_name=h.original_name)
-                for h in self.form.chosen_held()
-            ]
+            [UploadData.from_checked(u, AttachmentKind.SALES_DOCUMENT) for u in form["sales_documents"]]
+            + [UploadData.from_checked(u, rules.extra_file_kind(u)) for u in form.get("photos") or []]
+            + [UploadData.from_held(h) for h in self.form.chosen_held()]
         )
         return ClaimData(
             claim_type=form["claim_type"],
@@ -423,9 +358,7 @@ class ClaimBundle:
 
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is it?"), choices=AttachmentKind.choices)
-    files = MultipleFileField(
-        label=_("Files"), max_files=MAX_FILES_PER_CLAIM, help_text=_("PDF, JPEG, PNG or WebP, up to 10 MB a file.")
-    )
+    files = MultipleFileField(label=_("Files"), max_files=MAX_FILES_PER_CLAIM, help_text=FILES_HELP)
 
     def __init__(self, *args, claim=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -435,13 +368,10 @@ class AttachmentForm(forms.Form):
         cleaned = super().clean()
         files = cleaned.get("files") or []
         if self.claim is not None and files:
-            existing = self.claim.attachments.count()
-            if existing + len(files) > MAX_FILES_PER_CLAIM:
-                self.add_error(
-                    "files",
-                    _("A claim holds at most %(n)d files; this one has %(existing)d already.")
-                    % {"n": MAX_FILES_PER_CLAIM, "existing": existing},
-                )
+            try:
+                rules.check_file_count(len(files), existing=self.claim.attachments.count())
+            except RuleViolation as error:
+                add_to_form(self, error)
         return cleaned
 
 
@@ -463,9 +393,13 @@ class CancelForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_(
-            "Columns: own claim number; EAN; serial number; sale date (yyyy-mm-dd); problem description; "
-            "service expectations. Up to 5,000 claims, 5 MB."
+        help_text=lazy_format(
+            _(
+                "Columns: own claim number; EAN; serial number; sale date (yyyy-mm-dd); problem description; "
+                "service expectations. Up to %(rows)s claims, %(mb)d MB."
+            ),
+            rows=grouped_number(csv_import.MAX_ROWS),
+            mb=csv_import.MAX_FILE_SIZE // (1024 * 1024),
         ),
     )
     claim_type = forms.ModelChoiceField(
@@ -492,7 +426,7 @@ class BatchDocumentForm(forms.Form):
     def __init__(self, *args, claims, **kwargs):
         super().__init__(*args, **kwargs)
         self.claims = claims
-        waiting = [c for c in claims if c.status == Status.AWAITING_DOCUMENTS]
+        waiting = [c for c in claims if c.awaits_documents]
         self.fields["claims"] = forms.MultipleChoiceField(
             label=_("Claims this document is for"),
             choices=[(str(c.pk), c.rma_number) for c in waiting],
@@ -504,7 +438,7 @@ class BatchDocumentForm(forms.Form):
             label=_("One sales document for the ticked claims"),
             max_files=1,
             required=False,
-            help_text=_("PDF, JPEG, PNG or WebP, up to 10 MB."),
+            help_text=ONE_FILE_HELP,
         )
         for claim in waiting:
             self.fields[f"doc_{claim.pk}"] = MultipleFileField(

@@ -14,44 +14,8 @@ from phonenumber_field.modelfields import PhoneNumberField
 from accounts.models import COUNTRIES
 from warranty.models import Brand, FaultType, Product
 
-
-class Status(models.TextChoices):
-    AWAITING_DOCUMENTS = "awaiting_documents", _("Awaiting documents")
-    REGISTERED = "registered", _("Registered, waiting for the parcel")
-    RECEIVED = "received", _("Received")
-    DIAGNOSIS = "diagnosis", _("In diagnosis")
-    WAITING_CUSTOMER = "waiting_customer", _("Waiting for you")
-    REPAIR = "repair", _("In repair")
-    RESOLVED = "resolved", _("Resolved")
-    SHIPPED_BACK = "shipped_back", _("Shipped back")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-OPEN_STATUSES = [
-    Status.AWAITING_DOCUMENTS,
-    Status.REGISTERED,
-    Status.RECEIVED,
-    Status.DIAGNOSIS,
-    Status.WAITING_CUSTOMER,
-    Status.REPAIR,
-    Status.RESOLVED,
-    Status.SHIPPED_BACK,
-]
-
-
-class Resolution(models.TextChoices):
-    REPAIRED = "repaired", _("Repaired")
-    REPLACED = "replaced", _("Replaced")
-    CREDIT_NOTE = "credit_note", _("Credit note")
-    REJECTED = "rejected", _("Rejected")
-    NO_FAULT_FOUND = "no_fault_found", _("No fault found")
-
-
-class QuoteDecision(models.TextChoices):
-    PENDING = "pending", _("Waiting for your decision")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+from .statuses import QuoteDecision, Resolution, Status  # noqa: F401 - the models speak these
+from .uploads import extension_for
 
 
 class ClaimType(models.Model):
@@ -75,8 +39,8 @@ class ClaimType(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self):
-        # Types seeded by the migration are in the translation catalogue; others show as typed.
-        return gettext(self.name)
+        # ``name`` is the active language's (claims/translation.py).
+        return self.name
 
 
 class ImportBatch(models.Model):
@@ -193,13 +157,53 @@ class Claim(models.Model):
             lines.append(self.return_phone.as_international)
         return lines
 
+    # What the pages and e-mails ask of a claim; the answers come from the workflow.
     @property
-    def can_cancel(self):
-        return self.status in (Status.AWAITING_DOCUMENTS, Status.REGISTERED)
+    def can_cancel(self) -> bool:
+        from .workflow import partner_may
+
+        return partner_may(self.status, Status.CANCELLED)
 
     @property
-    def is_open(self):
-        return self.status in OPEN_STATUSES
+    def is_open(self) -> bool:
+        from .workflow import is_open
+
+        return is_open(self.status)
+
+    @property
+    def awaits_documents(self) -> bool:
+        from .workflow import awaits_documents
+
+        return awaits_documents(self.status)
+
+    @property
+    def quote_pending(self) -> bool:
+        from .workflow import quote_awaits_decision
+
+        return quote_awaits_decision(self.status, self.quote_decision)
+
+    @property
+    def tells_resolution(self) -> bool:
+        from .workflow import tells_resolution
+
+        return tells_resolution(self.status)
+
+    @property
+    def tells_return_tracking(self) -> bool:
+        from .workflow import tells_return_tracking
+
+        return tells_return_tracking(self.status)
+
+    @property
+    def offers_quote(self) -> bool:
+        from .workflow import offers_quote
+
+        return offers_quote(self.status, self.quote_amount)
+
+    def progress_steps(self) -> list[tuple[str, str]] | None:
+        from .workflow import progress_steps
+
+        return progress_steps(self.status)
 
 
 class ClaimLine(models.Model):
@@ -237,12 +241,9 @@ class AttachmentKind(models.TextChoices):
     OTHER = "other", _("Other document")
 
 
-SUFFIXES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-
-
 def attachment_path(instance, filename):
     # A random name, and the suffix of the type found in the content: nothing of the user's file name reaches the disk.
-    suffix = SUFFIXES.get(instance.content_type, "")
+    suffix = extension_for(instance.content_type)
     return f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
 
 
@@ -329,7 +330,7 @@ class Message(models.Model):
 
 
 def held_path(instance, filename):
-    return f"held/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{SUFFIXES.get(instance.content_type, '')}"
+    return f"held/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{extension_for(instance.content_type)}"
 
 
 class HeldUpload(models.Model):

@@ -1,19 +1,29 @@
 """Reads of claims, always scoped to the company of the person asking (accounts.access)."""
 
-import re
+from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+import datetime
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Upper
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts import access
 from warranty.codes import normalise_serial
 
-from .models import Attachment, Claim, ClaimLine, ImportBatch, Message, StatusChange
+from .models import Attachment, Claim, ClaimLine, HeldUpload, ImportBatch, Message, StatusChange
+from .workflow import OPEN_STATUSES
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
-def visible_claims(user):
+def visible_claims(user: User) -> QuerySet[Claim]:
     """The claims ``user`` may see: those of the company they are an active member of, else none."""
     company = access.active_company(user)
     if company is None:
@@ -21,12 +31,12 @@ def visible_claims(user):
     return Claim.objects.filter(company=company)
 
 
-def get_claim_for_user(user, pk):
+def get_claim_for_user(user: User, pk: int) -> Claim:
     """The one ownership check every claim view uses: another company's claim is a 404."""
     return get_object_or_404(visible_claims(user).select_related("claim_type", "owner"), pk=pk)
 
 
-def parse_rma_number(query):
+def parse_rma_number(query: str) -> tuple[int, int] | None:
     """'rma / 12 / sr / 2026', 'RMA12SR2026' or 'RMA/12/SR/2026' -> (2026, 12); None if not an RMA number."""
     compact = re.sub(r"[\s/\-]+", "", query.upper())
     match = re.match(r"^(?:RMA)?(\d{1,9})([A-Z]{1,10})(\d{4})$", compact)
@@ -35,7 +45,7 @@ def parse_rma_number(query):
     return int(match.group(3)), int(match.group(1))
 
 
-def claims_for_user(user, *, status=None, mine=False):
+def claims_for_user(user: User, *, status: str | None = None, mine: bool = False) -> QuerySet[Claim]:
     claims = visible_claims(user)
     if mine:
         claims = claims.filter(owner=user)
@@ -50,7 +60,7 @@ def claims_for_user(user, *, status=None, mine=False):
     return claims
 
 
-def claims_search(user, query, *, mine=False):
+def claims_search(user: User, query: str, *, mine: bool = False) -> QuerySet[Claim]:
     """Claims of ``user`` whose RMA number, a line's serial or the own claim number matches."""
     query = (query or "").strip()
     if not query:
@@ -63,12 +73,14 @@ def claims_search(user, query, *, mine=False):
     return claims_for_user(user, mine=mine).filter(pk__in=matching)
 
 
-def status_counts(user):
+def status_counts(user: User) -> dict[str, int]:
     rows = visible_claims(user).values("status").annotate(n=Count("id")).order_by()
     return {row["status"]: row["n"] for row in rows}
 
 
-def claim_detail(user, pk):
+def claim_detail(
+    user: User, pk: int
+) -> tuple[Claim, list[ClaimLine], list[Attachment], list[StatusChange], list[Message]]:
     claim = get_claim_for_user(user, pk)
     lines = list(claim.lines.select_related("product__brand", "fault_type").order_by("position"))
     attachments = list(claim.attachments.order_by("created_at", "id"))
@@ -79,15 +91,34 @@ def claim_detail(user, pk):
     return claim, lines, attachments, timeline, messages
 
 
-def get_attachment_for_user(user, claim_pk, pk):
+def get_attachment_for_user(user: User, claim_pk: int, pk: int) -> Attachment:
     company = access.active_company(user)
     if company is None:
         raise Http404
     return get_object_or_404(Attachment, pk=pk, claim_id=claim_pk, claim__company=company)
 
 
-def get_batch_for_user(user, pk):
+def get_batch_for_user(user: User, pk: int) -> ImportBatch:
     company = access.active_company(user)
     if company is None:
         raise Http404
     return get_object_or_404(ImportBatch, pk=pk, company=company)
+
+
+def open_claim_lines_with_serials(user: User, serials: Iterable[str]) -> list[ClaimLine]:
+    """Lines of the company's open claims that carry one of ``serials``: a new claim for one is a duplicate."""
+    serials = [s for s in serials if s]
+    company = access.active_company(user)
+    if not serials or company is None:
+        return []
+    return list(
+        ClaimLine.objects.filter(claim__company=company, serial__in=serials, claim__status__in=OPEN_STATUSES)
+        .select_related("claim", "product")
+        .order_by("claim__created_at")
+    )
+
+
+def held_uploads_for_user(user: User, *, now: datetime.datetime | None = None) -> list[HeldUpload]:
+    """The files kept from the user's failed claim forms that are still kept (younger than HOLD_HOURS)."""
+    since = (now or timezone.now()) - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
+    return list(HeldUpload.objects.filter(owner=user, created_at__gte=since).order_by("created_at", "id"))

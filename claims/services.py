@@ -1,39 +1,58 @@
-"""Every write to claims: creation with the RMA number, attachments, status changes, messages."""
+"""Every write to claims: creation with the RMA number, attachments, held files, status changes, messages.
+
+Services raise ``core.errors.DomainError`` subclasses when a rule says no.
+"""
+
+from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import PhoneNumber
 from sequences import get_next_value, get_next_values
 
 from accounts import access
-from core.errors import NotAllowed
+from core.errors import DomainError, NotAllowed
+from warranty.models import FaultType, Product
 
-from . import emails
+from . import emails, workflow
 from .models import (
     Attachment,
     AttachmentKind,
     Claim,
     ClaimLine,
+    ClaimType,
     HeldUpload,
+    ImportBatch,
     Message,
     QuoteDecision,
     Status,
     StatusChange,
 )
-from .workflow import PARTNER_TRANSITIONS, TransitionError, check_transition
+from .uploads import CheckedUpload, safe_download_name
+
+if TYPE_CHECKING:
+    from accounts.models import Address, Company, User
+
+RmaNumber = tuple[int, int, str]  # (year, sequence, "RMA/<n>/SR/<year>")
+Quote = tuple[Decimal | int, str, str]  # (amount, currency, what it covers)
 
 
-def format_rma_number(seq, year):
+def format_rma_number(seq: int, year: int) -> str:
     return f"RMA/{seq}/{settings.RMA_SITE_CODE}/{year}"
 
 
-def allocate_rma_number(now=None):
+def allocate_rma_number(now: datetime.datetime | None = None) -> RmaNumber:
     """Take the next RMA number of the year, inside the caller's transaction.
 
     django-sequences keeps one counter row per year and locks it until the
@@ -45,7 +64,7 @@ def allocate_rma_number(now=None):
     return year, seq, format_rma_number(seq, year)
 
 
-def allocate_rma_numbers(count, now=None):
+def allocate_rma_numbers(count: int, now: datetime.datetime | None = None) -> list[RmaNumber]:
     """``count`` consecutive RMA numbers in one step (CSV import), under the same lock."""
     year = timezone.localtime(now or timezone.now()).year
     return [(year, seq, format_rma_number(seq, year)) for seq in get_next_values(count, f"rma-{year}")]
@@ -53,12 +72,12 @@ def allocate_rma_numbers(count, now=None):
 
 @dataclass
 class LineData:
-    product: object
-    document_date: object
+    product: Product
+    document_date: datetime.date
     description: str
     serial: str = ""
     quantity: int = 1
-    fault_type: object = None
+    fault_type: FaultType | None = None
     expectations: str = ""
 
 
@@ -69,10 +88,10 @@ class ReturnAddress:
     postal_code: str
     city: str
     country: str
-    phone: object = ""
+    phone: PhoneNumber | str = ""
 
     @classmethod
-    def from_address(cls, address):
+    def from_address(cls, address: Address) -> ReturnAddress:
         return cls(
             name=address.name,
             street=address.street,
@@ -85,32 +104,51 @@ class ReturnAddress:
 
 @dataclass
 class UploadData:
-    file: object
+    """A file to attach: a checked upload, or a file we hold already (its ``original_name`` is the partner's)."""
+
+    file: File
     kind: str
     content_type: str
     original_name: str = ""  # when ``file`` is a stored file, whose name is ours
 
+    @classmethod
+    def from_checked(cls, upload: CheckedUpload, kind: str) -> UploadData:
+        # The name as the partner's system gave it; it is made safe where it is shown or served.
+        return cls(file=upload.file, kind=kind, content_type=upload.content_type, original_name=upload.file.name or "")
+
+    @classmethod
+    def from_held(cls, held: HeldUpload) -> UploadData:
+        return cls(file=held.file, kind=held.kind, content_type=held.content_type, original_name=held.original_name)
+
 
 @dataclass
 class ClaimData:
-    claim_type: object
-    lines: list
+    claim_type: ClaimType
+    lines: list[LineData]
     return_address: ReturnAddress
     own_number: str = ""
     ars_data: str = ""
     waybill: str = ""
     package_contents: str = ""
-    uploads: list = field(default_factory=list)
+    uploads: list[UploadData] = field(default_factory=list)
 
 
-def _company_of(user):
+def _company_of(user: User) -> Company:
     company = access.active_company(user)
     if company is None:
         raise NotAllowed(_("Only an approved member of a company can open claims."))
     return company
 
 
-def _build_claim(*, user, company, data, status, now, rma=None):
+def _build_claim(
+    *,
+    user: User,
+    company: Company,
+    data: ClaimData,
+    status: str,
+    now: datetime.datetime,
+    rma: RmaNumber | None = None,
+) -> Claim:
     year, seq, number = rma or allocate_rma_number(now)
     address = data.return_address
     return Claim(
@@ -136,7 +174,7 @@ def _build_claim(*, user, company, data, status, now, rma=None):
     )
 
 
-def _lines_for(claim, lines):
+def _lines_for(claim: Claim, lines: Sequence[LineData]) -> list[ClaimLine]:
     return [
         ClaimLine(
             claim=claim,
@@ -154,13 +192,13 @@ def _lines_for(claim, lines):
 
 
 @transaction.atomic
-def claim_create(*, user, data, now=None, notify=True):
+def claim_create(*, user: User, data: ClaimData, now: datetime.datetime | None = None, notify: bool = True) -> Claim:
     """Create a claim with its lines and attachments and take its RMA number, all or nothing."""
     now = now or timezone.now()
-    has_sales_document = any(u.kind == AttachmentKind.SALES_DOCUMENT for u in data.uploads)
-    status = Status.REGISTERED if has_sales_document else Status.AWAITING_DOCUMENTS
-    company = _company_of(user)
-    claim = _build_claim(user=user, company=company, data=data, status=status, now=now)
+    status = workflow.status_for_new_claim(
+        has_sales_document=any(u.kind == AttachmentKind.SALES_DOCUMENT for u in data.uploads)
+    )
+    claim = _build_claim(user=user, company=_company_of(user), data=data, status=status, now=now)
     claim.save()
     ClaimLine.objects.bulk_create(_lines_for(claim, data.lines))
     for upload in data.uploads:
@@ -172,7 +210,15 @@ def claim_create(*, user, data, now=None, notify=True):
 
 
 @transaction.atomic
-def claims_create_many(*, user, claim_type, return_address, rows, batch=None, now=None):
+def claims_create_many(
+    *,
+    user: User,
+    claim_type: ClaimType,
+    return_address: ReturnAddress,
+    rows: Sequence[dict[str, Any]],
+    batch: ImportBatch | None = None,
+    now: datetime.datetime | None = None,
+) -> list[Claim]:
     """Create one claim per row (CSV import), all or nothing, with consecutive RMA numbers.
 
     The claims, lines and timeline entries are written first under placeholder numbers; the real
@@ -181,6 +227,7 @@ def claims_create_many(*, user, claim_type, return_address, rows, batch=None, no
     """
     now = now or timezone.now()
     company = _company_of(user)
+    status = workflow.status_for_new_claim(has_sales_document=False)
     base = PLACEHOLDER_BASE + secrets.randbelow(PLACEHOLDER_BASE)
     claims = []
     for index, row in enumerate(rows):
@@ -188,9 +235,7 @@ def claims_create_many(*, user, claim_type, return_address, rows, batch=None, no
             claim_type=claim_type, lines=[row["line"]], return_address=return_address, own_number=row["own_number"]
         )
         placeholder = (0, base + index, f"IMPORT/{base + index}")
-        claim = _build_claim(
-            user=user, company=company, data=data, status=Status.AWAITING_DOCUMENTS, now=now, rma=placeholder
-        )
+        claim = _build_claim(user=user, company=company, data=data, status=status, now=now, rma=placeholder)
         claim.import_batch = batch
         claims.append(claim)
     Claim.objects.bulk_create(claims, batch_size=1000)
@@ -202,9 +247,7 @@ def claims_create_many(*, user, claim_type, return_address, rows, batch=None, no
     lines, changes = [], []
     for claim, row in zip(claims, rows, strict=True):
         lines.extend(_lines_for(claim, [row["line"]]))
-        changes.append(
-            StatusChange(claim=claim, from_status="", to_status=Status.AWAITING_DOCUMENTS, by=user, created_at=now)
-        )
+        changes.append(StatusChange(claim=claim, from_status="", to_status=status, by=user, created_at=now))
     ClaimLine.objects.bulk_create(lines, batch_size=2000)
     StatusChange.objects.bulk_create(changes, batch_size=2000)
     # Last: the numbers, under the counter's lock until the commit.
@@ -221,7 +264,7 @@ def claims_create_many(*, user, claim_type, return_address, rows, batch=None, no
 PLACEHOLDER_BASE = 1_000_000_000
 
 
-def _set_rma_numbers(claims):
+def _set_rma_numbers(claims: list[Claim]) -> None:
     if connection.vendor != "postgresql":
         Claim.objects.bulk_update(claims, ["rma_year", "rma_seq", "rma_number"], batch_size=1000)
         return
@@ -240,7 +283,7 @@ def _set_rma_numbers(claims):
         )
 
 
-def attachment_add(*, claim, upload, by, change_status=True):
+def attachment_add(*, claim: Claim, upload: UploadData, by: User, change_status: bool = True) -> Attachment:
     attachment = Attachment(
         claim=claim,
         kind=upload.kind,
@@ -249,17 +292,17 @@ def attachment_add(*, claim, upload, by, change_status=True):
         size=upload.file.size,
         uploaded_by=by,
     )
-    attachment.file.save(upload.file.name, upload.file, save=False)
+    attachment.file.save(upload.file.name or "file", upload.file, save=False)
     attachment.save()
     if change_status and upload.kind == AttachmentKind.SALES_DOCUMENT:
         _register_if_awaiting(claim, by)
     return attachment
 
 
-def _register_if_awaiting(claim, by):
+def _register_if_awaiting(claim: Claim, by: User) -> None:
     """A sales document arrived: "awaiting documents" becomes "registered", once, whatever the caller holds."""
     current = Claim.objects.select_for_update().get(pk=claim.pk)
-    if current.status == Status.AWAITING_DOCUMENTS:
+    if workflow.awaits_documents(current.status):
         current = claim_change_status(claim=current, to=Status.REGISTERED, by=by, note="", notify=True)
     claim.status, claim.status_changed_at = current.status, current.status_changed_at
 
@@ -267,29 +310,32 @@ def _register_if_awaiting(claim, by):
 @transaction.atomic
 def claim_change_status(
     *,
-    claim,
-    to,
-    by,
-    note="",
-    internal_note="",
-    resolution="",
-    return_tracking="",
-    quote=None,
-    notify=True,
-    partner=False,
-):
+    claim: Claim,
+    to: str,
+    by: User | None,
+    note: str = "",
+    internal_note: str = "",
+    resolution: str = "",
+    return_tracking: str = "",
+    quote: Quote | None = None,
+    notify: bool = True,
+    partner: bool = False,
+) -> Claim:
     """Move ``claim`` to status ``to`` if the workflow allows it; record it and tell the partner.
 
     ``quote`` is (amount, currency, text) for a paid repair offered with "waiting for the customer".
+    Raises TransitionNotAllowed, and changes nothing, when the workflow says no.
     """
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    if partner and to not in PARTNER_TRANSITIONS.get(claim.status, set()):
-        raise TransitionError(_cannot_message())
-    check_transition(
+    if partner:
+        workflow.check_partner_transition(claim.status, to)
+    workflow.check_transition(
         claim.status,
         to,
         resolution=resolution or claim.resolution,
         return_tracking=return_tracking or claim.return_tracking,
+        quote_amount=quote[0] if quote else None,
+        quote_text=quote[2] if quote else "",
     )
     now = timezone.now()
     change = StatusChange.objects.create(
@@ -327,18 +373,14 @@ def claim_change_status(
     return claim
 
 
-def _cannot_message():
-    from django.utils.translation import gettext
-
-    return gettext("This claim can no longer be cancelled: the parcel has already been received.")
-
-
-def claim_cancel(*, claim, by, note=""):
+def claim_cancel(*, claim: Claim, by: User, note: str = "") -> Claim:
     return claim_change_status(claim=claim, to=Status.CANCELLED, by=by, note=note, partner=True)
 
 
 @transaction.atomic
-def message_post(*, claim, author, body, from_service=False, internal=False):
+def message_post(
+    *, claim: Claim, author: User, body: str, from_service: bool = False, internal: bool = False
+) -> Message:
     message = Message.objects.create(
         claim=claim, author=author, body=body.strip(), from_service=from_service, internal=internal
     )
@@ -351,14 +393,14 @@ def message_post(*, claim, author, body, from_service=False, internal=False):
 
 
 @transaction.atomic
-def quote_decide(*, claim, by, accept):
+def quote_decide(*, claim: Claim, by: User, accept: bool) -> Claim:
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if by.pk != claim.owner_id and not access.is_company_admin(by, claim.company):
-        raise TransitionError(
-            _("A quote is decided by the colleague who opened the claim or by a company administrator.")
+        raise NotAllowed(
+            _("A quote is decided by the colleague who opened the claim or by a company administrator."),
+            code="quote_not_yours",
         )
-    if claim.status != Status.WAITING_CUSTOMER or claim.quote_decision != QuoteDecision.PENDING:
-        raise TransitionError(_no_quote_message())
+    workflow.check_quote_decision(claim.status, claim.quote_decision)
     claim.quote_decision = QuoteDecision.ACCEPTED if accept else QuoteDecision.DECLINED
     claim.save(update_fields=["quote_decision"])
     # The decision is an event on the timeline, without a change of status.
@@ -373,16 +415,10 @@ def quote_decide(*, claim, by, accept):
     return claim
 
 
-def _no_quote_message():
-    from django.utils.translation import gettext
-
-    return gettext("There is no quote waiting for your decision on this claim.")
-
-
 @transaction.atomic
-def sales_document_attach_many(*, assignments, by):
+def sales_document_attach_many(*, assignments: Sequence[tuple[Claim, CheckedUpload]], by: User) -> int:
     """Attach sales documents to imported claims; one file shared by several claims is stored once."""
-    stored = {}
+    stored: dict[int, Attachment] = {}
     for claim, uploaded in assignments:
         key = id(uploaded)
         if key in stored:
@@ -400,36 +436,86 @@ def sales_document_attach_many(*, assignments, by):
         else:
             stored[key] = attachment_add(
                 claim=claim,
-                upload=UploadData(
-                    file=uploaded, kind=AttachmentKind.SALES_DOCUMENT, content_type=uploaded.detected_content_type
-                ),
+                upload=UploadData.from_checked(uploaded, AttachmentKind.SALES_DOCUMENT),
                 by=by,
             )
     return len(assignments)
 
 
-def claims_change_status_bulk(*, claims, to, by, note=""):
-    """Change every claim that may change; return (changed, refused) with the refusal messages."""
-    changed, refused = [], []
+def claims_change_status_bulk(
+    *, claims: Iterable[Claim], to: str, by: User, note: str = ""
+) -> tuple[list[Claim], list[tuple[Claim, DomainError]]]:
+    """Change every claim that may change; return (changed, refused) with the error refusing each."""
+    changed: list[Claim] = []
+    refused: list[tuple[Claim, DomainError]] = []
     for claim in claims:
         try:
             with transaction.atomic():
                 claim_change_status(claim=claim, to=to, by=by, note=note)
-        except TransitionError as error:
-            refused.append((claim, error.message))
+        except DomainError as error:
+            refused.append((claim, error))
         else:
             changed.append(claim)
     return changed, refused
 
 
-def held_uploads_release(held):
+def held_uploads_keep(*, owner: User, uploads: Iterable[tuple[CheckedUpload, str]]) -> list[HeldUpload]:
+    """Keep checked files of a claim form that came back with errors, for the partner's next try.
+
+    ``uploads`` are (file, attachment kind). The files are stored under random
+    names; ``held_uploads_release`` removes them once used, or once stale.
+    """
+    held = []
+    for upload, kind in uploads:
+        kept = HeldUpload(
+            owner=owner,
+            kind=kind,
+            original_name=safe_download_name(upload.file.name or "file")[:200],
+            content_type=upload.content_type,
+            size=upload.size,
+        )
+        kept.file.save(upload.file.name or "file", upload.file, save=False)
+        kept.save()
+        held.append(kept)
+    return held
+
+
+def held_uploads_release(held: Sequence[HeldUpload]) -> None:
     """Kept files that became attachments (copied under new names) go, with the owner's stale ones."""
     if not held:
         return
     owner = held[0].owner_id
     stale = timezone.now() - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
     doomed = list(HeldUpload.objects.filter(Q(pk__in=[h.pk for h in held]) | Q(owner=owner, created_at__lt=stale)))
-    names = [h.file.name for h in doomed]
+    names = [h.file.name for h in doomed if h.file.name]
     HeldUpload.objects.filter(pk__in=[h.pk for h in doomed]).delete()
     storage = HeldUpload._meta.get_field("file").storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+
+
+@transaction.atomic
+def held_uploads_purge_expired(*, now: datetime.datetime | None = None) -> int:
+    """Remove every kept file older than its hold time, rows and files; returns how many went.
+
+    Run by Celery beat; running it again finds nothing more to do.
+    """
+    stale = (now or timezone.now()) - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
+    doomed = list(HeldUpload.objects.select_for_update(skip_locked=True).filter(created_at__lt=stale))
+    if not doomed:
+        return 0
+    names = [h.file.name for h in doomed if h.file.name]
+    HeldUpload.objects.filter(pk__in=[h.pk for h in doomed]).delete()
+    storage = HeldUpload._meta.get_field("file").storage
+
+    # A file goes only once its row is gone for good: a rollback keeps both.
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(doomed)

@@ -3,8 +3,15 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import translation
 
+from . import services
 from .labels import render_batch_handover
 from .models import Claim, ImportBatch
+
+
+@shared_task
+def purge_held_uploads():
+    """Housekeeping (Celery beat): kept claim-form files past their hold time."""
+    return services.held_uploads_purge_expired()
 
 
 @shared_task

@@ -1,36 +1,103 @@
 """Uploaded files are checked by their content, never by their name or browser-sent type.
 
-Accepted: PDF documents and JPEG, PNG or WebP images. An image must decode in
-full, and its size (read from the header before any pixel is decoded) may not
-exceed ``MAX_IMAGE_PIXELS``, so a small "decompression bomb" cannot exhaust the
-server's memory. Whatever fails any check is refused with a message naming the
-file; no file, however malformed, makes the check raise anything else.
+Accepted: the ``ALLOWED_TYPES``, PDF documents and JPEG, PNG or WebP images. An
+image must decode in full, and its size (read from the header before any pixel
+is decoded) may not exceed ``MAX_IMAGE_PIXELS``, so a small "decompression
+bomb" cannot exhaust the server's memory. Whatever fails any check is refused
+with a RuleViolation naming the file; no file, however malformed, makes the
+check raise anything else. A file that passes becomes a ``CheckedUpload``.
 """
+
+from __future__ import annotations
 
 import re
 import struct
 import unicodedata
 import warnings
+from dataclasses import dataclass
+from typing import IO, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.forms.widgets import FILE_INPUT_CONTRADICTION
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from core.errors import RuleViolation
+from core.text import lazy_format, or_list
+
+# The limits of attached files: help texts, ``accept`` attributes and messages are built from these.
 MAX_FILE_SIZE = 10 * 1024 * 1024  # 10 MB a file
+MAX_FILE_MB = MAX_FILE_SIZE // (1024 * 1024)
 MAX_FILES_PER_CLAIM = 10
 # Our own cap, far below Pillow's decompression-bomb warning (about 89 megapixels) and error (about 179).
 MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_MEGAPIXELS = MAX_IMAGE_PIXELS // 1_000_000
 
-PDF = "application/pdf"
-JPEG = "image/jpeg"
-PNG = "image/png"
-WEBP = "image/webp"
-# Pillow format name -> content type. Only these plugins are ever asked to open an upload.
-IMAGE_FORMATS = {"JPEG": JPEG, "PNG": PNG, "WEBP": WEBP}
-ALLOWED_CONTENT_TYPES = (PDF, JPEG, PNG, WEBP)
+
+@dataclass(frozen=True)
+class FileType:
+    """A kind of file we accept: its content type, the extension it is stored with, its name for people."""
+
+    content_type: str
+    extension: str
+    label: str
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+PDF = FileType("application/pdf", ".pdf", "PDF")
+JPEG = FileType("image/jpeg", ".jpg", "JPEG")
+PNG = FileType("image/png", ".png", "PNG")
+WEBP = FileType("image/webp", ".webp", "WebP")
+ALLOWED_TYPES: tuple[FileType, ...] = (PDF, JPEG, PNG, WEBP)
+TYPES_BY_CONTENT_TYPE: dict[str, FileType] = {t.content_type: t for t in ALLOWED_TYPES}
+ALLOWED_CONTENT_TYPES: tuple[str, ...] = tuple(TYPES_BY_CONTENT_TYPE)
+ACCEPT = ",".join(ALLOWED_CONTENT_TYPES)  # the ``accept`` attribute of every attachment input
+# Pillow format name -> type. Only these plugins are ever asked to open an upload.
+IMAGE_FORMATS: dict[str, FileType] = {"JPEG": JPEG, "PNG": PNG, "WEBP": WEBP}
+
+TYPE_NAMES = or_list([t.label for t in ALLOWED_TYPES])  # "PDF, JPEG, PNG or WebP"
+IMAGE_TYPE_NAMES = ", ".join(t.label for t in ALLOWED_TYPES if t.is_image)  # "JPEG, PNG, WebP"
+FILES_HELP = lazy_format(_("%(types)s, up to %(mb)d MB a file."), types=TYPE_NAMES, mb=MAX_FILE_MB)
+ONE_FILE_HELP = lazy_format(_("%(types)s, up to %(mb)d MB."), types=TYPE_NAMES, mb=MAX_FILE_MB)
+
+
+def extension_for(content_type: str) -> str:
+    """The extension a stored file of this content type gets ("" for a type we do not accept)."""
+    file_type = TYPES_BY_CONTENT_TYPE.get(content_type)
+    return file_type.extension if file_type else ""
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An uploaded file that passed the content checks, with what they found.
+
+    ``file`` is Django's uploaded file, untouched; ``name`` is its name made
+    safe for display. Nothing is added to ``file`` itself.
+    """
+
+    file: File
+    type: FileType
+    name: str
+    size: int
+
+    @property
+    def content_type(self) -> str:
+        return self.type.content_type
+
+    @property
+    def extension(self) -> str:
+        return self.type.extension
+
+    @property
+    def is_image(self) -> bool:
+        return self.type.is_image
+
 
 PDF_MAGIC = b"%PDF-"
 PDF_MAGIC_WINDOW = 1024  # some producers put junk before the header; readers accept it within 1 KB
@@ -54,17 +121,17 @@ PILLOW_ERRORS = (
 
 
 class ImageTooLarge(Exception):
-    def __init__(self, width=None, height=None):
+    def __init__(self, width: int | None = None, height: int | None = None) -> None:
         super().__init__(width, height)
         self.width, self.height = width, height
 
 
-def _display_name(uploaded):
+def _display_name(uploaded: File) -> str:
     name = getattr(uploaded, "name", None) or gettext("file")
     return safe_download_name(name)
 
 
-def _file_size(uploaded):
+def _file_size(uploaded: IO[bytes]) -> int:
     size = getattr(uploaded, "size", None)
     if size is None:
         uploaded.seek(0, 2)
@@ -73,7 +140,7 @@ def _file_size(uploaded):
     return size
 
 
-def _is_pdf(uploaded, size):
+def _is_pdf(uploaded: IO[bytes], size: int) -> bool:
     try:
         uploaded.seek(0)
         head = uploaded.read(PDF_MAGIC_WINDOW + len(PDF_MAGIC))
@@ -86,16 +153,16 @@ def _is_pdf(uploaded, size):
         uploaded.seek(0)
 
 
-def _image_type(uploaded):
-    """The image's content type, or None if it is not a sound JPEG, PNG or WebP. Raises ImageTooLarge."""
+def _image_type(uploaded: IO[bytes]) -> FileType | None:
+    """The image's type, or None if it is not a sound JPEG, PNG or WebP. Raises ImageTooLarge."""
     try:
         with warnings.catch_warnings():
             # Pillow warns (and, past twice its limit, raises) before decoding a huge image: make both errors.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             uploaded.seek(0)
             with Image.open(uploaded, formats=list(IMAGE_FORMATS)) as image:
-                content_type = IMAGE_FORMATS.get(image.format)
-                if content_type is None:
+                file_type = IMAGE_FORMATS.get(image.format or "")
+                if file_type is None:
                     return None
                 # Width and height come from the header: nothing is decoded yet.
                 width, height = image.size
@@ -110,7 +177,7 @@ def _image_type(uploaded):
                 if image.size != (width, height):
                     return None
                 image.load()
-            return content_type
+            return file_type
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageTooLarge() from None
     except PILLOW_ERRORS:
@@ -121,49 +188,42 @@ def _image_type(uploaded):
         uploaded.seek(0)
 
 
-def validate_upload(uploaded):
-    """Return the content type detected in ``uploaded`` or raise ValidationError naming the file.
+def check_upload(uploaded: File) -> CheckedUpload:
+    """The upload with the type found in its content, or RuleViolation naming the file.
 
-    The detected type is one of ``ALLOWED_CONTENT_TYPES``; the file's name and
-    the type the browser sent are ignored. The file is left at position 0.
+    The type is one of ``ALLOWED_TYPES``; the file's name and the type the
+    browser sent are ignored. The file is left at position 0.
     """
     name = _display_name(uploaded)
     size = _file_size(uploaded)
     if not size:
-        raise ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": name})
+        raise RuleViolation(_("“%(name)s” is empty.") % {"name": name}, code="empty")
     if size > MAX_FILE_SIZE:
-        raise ValidationError(
-            _("“%(name)s” is larger than %(mb)d MB."),
-            code="too_big",
-            params={"name": name, "mb": MAX_FILE_SIZE // (1024 * 1024)},
+        raise RuleViolation(
+            _("“%(name)s” is larger than %(mb)d MB.") % {"name": name, "mb": MAX_FILE_MB}, code="too_big"
         )
     if _is_pdf(uploaded, size):
-        return PDF
+        return CheckedUpload(file=uploaded, type=PDF, name=name, size=size)
     try:
-        content_type = _image_type(uploaded)
+        file_type = _image_type(uploaded)
     except ImageTooLarge as too_large:
-        if too_large.width:
-            raise ValidationError(
-                _("“%(name)s” is %(width)d×%(height)d pixels; an image may have at most %(mp)d megapixels."),
+        if too_large.width and too_large.height:
+            raise RuleViolation(
+                _("“%(name)s” is %(width)d×%(height)d pixels; an image may have at most %(mp)d megapixels.")
+                % {"name": name, "width": too_large.width, "height": too_large.height, "mp": MAX_IMAGE_MEGAPIXELS},
                 code="too_many_pixels",
-                params={
-                    "name": name,
-                    "width": too_large.width,
-                    "height": too_large.height,
-                    "mp": MAX_IMAGE_PIXELS // 1_000_000,
-                },
             ) from None
-        raise ValidationError(
-            _("“%(name)s” is too large an image; an image may have at most %(mp)d megapixels."),
+        raise RuleViolation(
+            _("“%(name)s” is too large an image; an image may have at most %(mp)d megapixels.")
+            % {"name": name, "mp": MAX_IMAGE_MEGAPIXELS},
             code="too_many_pixels",
-            params={"name": name, "mp": MAX_IMAGE_PIXELS // 1_000_000},
         ) from None
-    if content_type:
-        return content_type
-    raise ValidationError(
-        _("“%(name)s” is not a PDF or an image (JPEG, PNG, WebP), or it is damaged."),
+    if file_type:
+        return CheckedUpload(file=uploaded, type=file_type, name=name, size=size)
+    raise RuleViolation(
+        _("“%(name)s” is not a PDF or an image (%(images)s), or it is damaged.")
+        % {"name": name, "images": IMAGE_TYPE_NAMES},
         code="bad_type",
-        params={"name": name},
     )
 
 
@@ -172,22 +232,23 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input, each checked by content with ``validate_upload``. Cleans to a list.
+    """Several files in one input, each checked by content with ``check_upload``.
 
-    Every accepted file gets ``detected_content_type``. When any file is bad,
-    the field's error lists every bad file, each message naming its file.
+    Cleans to a list of ``CheckedUpload``. When any file is bad, the field's
+    error lists every bad file, each message naming its file. The input
+    offers only the accepted types (``accept``).
     """
 
     default_error_messages = {
         "too_many": _("Choose at most %(max)d files here (you chose %(count)d)."),
     }
 
-    def __init__(self, *args, max_files=MAX_FILES_PER_CLAIM, **kwargs):
+    def __init__(self, *args: Any, max_files: int = MAX_FILES_PER_CLAIM, **kwargs: Any) -> None:
         self.max_files = max_files
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> list[CheckedUpload]:
         if data is FILE_INPUT_CONTRADICTION:
             raise ValidationError(self.error_messages["contradiction"], code="contradiction")
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
@@ -199,7 +260,8 @@ class MultipleFileField(forms.FileField):
             raise ValidationError(
                 self.error_messages["too_many"], code="too_many", params={"max": self.max_files, "count": len(files)}
             )
-        errors = []
+        errors: list[ValidationError] = []
+        checked: list[CheckedUpload] = []
         for uploaded in files:
             try:
                 # FileField's own checks (a real upload, name length); its messages do not name the file.
@@ -214,18 +276,18 @@ class MultipleFileField(forms.FileField):
                 )
                 continue
             try:
-                uploaded.detected_content_type = validate_upload(uploaded)
-            except ValidationError as error:
-                errors.extend(error.error_list)
+                checked.append(check_upload(uploaded))
+            except RuleViolation as error:
+                errors.append(ValidationError(error.message, code=error.code))
         if errors:
             raise ValidationError(errors)
-        return files
+        return checked
 
 
 _UNSAFE_IN_NAME = re.compile(r'[<>:"/\\|?*;]')
 
 
-def safe_download_name(name, *, max_length=150):
+def safe_download_name(name: str | None, *, max_length: int = 150) -> str:
     """A file name fit for Content-Disposition and for display: no path, control or direction characters.
 
     Keeps letters of any script (Django encodes non-ASCII names with RFC 5987),

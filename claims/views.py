@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import access
 from accounts.decorators import member_required
 from accounts.services import address_save, company_admins
+from core.errors import DomainError, RuleViolation
 from warranty.forms import SerialCheckForm, WarrantyLookupForm
 from warranty.selectors import serial_check, tracked_brands, warranty_for_ean
 
-from . import csv_import, selectors, services
+from . import csv_import, rules, selectors, services, workflow
 from .forms import (
     AttachmentForm,
     BatchDocumentForm,
@@ -32,10 +33,9 @@ from .forms import (
     MessageForm,
 )
 from .labels import render_claim_label
-from .models import Claim, ClaimLine, QuoteDecision, Status
+from .models import Claim, ClaimLine, Status
 from .tasks import build_batch_handover
-from .uploads import safe_download_name
-from .workflow import TransitionError, progress_steps
+from .uploads import ALLOWED_CONTENT_TYPES, safe_download_name
 
 HTMX_PARTIALS = {
     "warranty-result": "warranty/_warranty_result.html",
@@ -64,7 +64,10 @@ def dashboard(request):
         "tracked_brands": tracked_brands(),
     }
     if "ean" in request.GET:
-        context["warranty"] = warranty_for_ean(user=user, raw_ean=request.GET["ean"])
+        try:
+            context["warranty"] = warranty_for_ean(user=user, raw_ean=request.GET["ean"])
+        except RuleViolation as error:
+            context["warranty"] = {"error": error.message}
     if company is None:
         # Not (yet) a member: where the request stands, and the product-level warranty check only.
         if request.htmx and request.htmx.target == "warranty-result":
@@ -72,7 +75,12 @@ def dashboard(request):
         context["company_has_admin"] = bool(membership) and company_admins(membership.company).exists()
         return render(request, "accounts/membership_status.html", context)
     if "serial" in request.GET:
-        context["serial"] = serial_check(user=user, raw_serial=request.GET["serial"], tracked=context["tracked_brands"])
+        try:
+            context["serial"] = serial_check(
+                user=user, raw_serial=request.GET["serial"], tracked=context["tracked_brands"]
+            )
+        except RuleViolation as error:
+            context["serial"] = {"error": error.message}
     if "q" in request.GET:
         query = request.GET["q"].strip()
         hits = list(selectors.claims_search(user, query)[:51]) if query else []
@@ -101,7 +109,7 @@ def _with_extra_line(data):
         total = int(data.get("lines-TOTAL_FORMS") or 1)
     except ValueError:
         total = 1
-    data["lines-TOTAL_FORMS"] = str(min(total + 1, 20))
+    data["lines-TOTAL_FORMS"] = str(min(total + 1, rules.MAX_LINES_PER_CLAIM))
     return data
 
 
@@ -131,7 +139,8 @@ def claim_new(request):
             claim = services.claim_create(user=request.user, data=bundle.to_data())
             services.held_uploads_release(bundle.form.chosen_held())
             return redirect("claim_registered", pk=claim.pk)
-        bundle.form.hold_checked_files()
+        # Files that passed their checks are kept for the next try, so nobody chooses the same invoice twice.
+        bundle.form.offer_held(services.held_uploads_keep(owner=request.user, uploads=bundle.form.files_to_hold()))
     else:
         bundle = ClaimBundle(user=request.user)
     return render(request, "claims/claim_new.html", {"bundle": bundle})
@@ -190,8 +199,8 @@ def _detail_context(request, pk, **forms):
         "message_form": forms.get("message_form") or MessageForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "cancel_form": CancelForm(),
-        "quote_pending": claim.status == Status.WAITING_CUSTOMER and claim.quote_decision == QuoteDecision.PENDING,
-        "progress": progress_steps(claim.status),
+        "quote_pending": claim.quote_pending,
+        "progress": workflow.progress_steps(claim.status),
     }
 
 
@@ -207,13 +216,9 @@ def claim_attachment_add(request, pk):
     claim = selectors.get_claim_for_user(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES, claim=claim)
     if form.is_valid():
-        for f in form.cleaned_data["files"]:
+        for upload in form.cleaned_data["files"]:
             services.attachment_add(
-                claim=claim,
-                upload=services.UploadData(
-                    file=f, kind=form.cleaned_data["kind"], content_type=f.detected_content_type
-                ),
-                by=request.user,
+                claim=claim, upload=services.UploadData.from_checked(upload, form.cleaned_data["kind"]), by=request.user
             )
         messages.success(request, _("The files have been attached."))
         return redirect(claim)
@@ -229,7 +234,7 @@ def claim_attachment(request, pk, attachment_pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    inline = attachment.content_type in ("application/pdf", "image/jpeg", "image/png", "image/webp")
+    inline = attachment.content_type in ALLOWED_CONTENT_TYPES
     response = FileResponse(
         handle,
         as_attachment=not inline,
@@ -261,7 +266,7 @@ def claim_cancel(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.claim_cancel(claim=claim, by=request.user, note=form.cleaned_data["note"])
-        except TransitionError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("The claim %(rma)s has been cancelled.") % {"rma": claim.rma_number})
@@ -291,7 +296,7 @@ def claim_quote(request, pk):
         return redirect(claim)
     try:
         services.quote_decide(claim=claim, by=request.user, accept=decision == "accept")
-    except TransitionError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Thank you: the service has your decision."))

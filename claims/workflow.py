@@ -1,14 +1,23 @@
-"""The claim status workflow: the one table of allowed transitions.
+"""The claim status workflow: the one table of allowed transitions and their conditions.
 
 Every status change (admin form, bulk action, partner cancel, document upload)
-goes through ``claims.services.claim_change_status``, which checks this table.
+goes through ``claims.services.claim_change_status``, which checks this
+module; the admin form asks the same functions before it saves, the claim's
+properties (``can_cancel``, ``is_open``...) and the pages ask them too.
+Nothing else compares statuses to decide what may happen.
 """
+
+from __future__ import annotations
+
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Status
+from core.errors import TransitionNotAllowed
 
-TRANSITIONS = {
+from .statuses import QuoteDecision, Status
+
+TRANSITIONS: dict[str, set[str]] = {
     Status.AWAITING_DOCUMENTS: {Status.REGISTERED, Status.CANCELLED},
     Status.REGISTERED: {Status.RECEIVED, Status.CANCELLED},
     Status.RECEIVED: {Status.DIAGNOSIS},
@@ -22,41 +31,104 @@ TRANSITIONS = {
 }
 
 # What the partner may do himself.
-PARTNER_TRANSITIONS = {
+PARTNER_TRANSITIONS: dict[str, set[str]] = {
     Status.AWAITING_DOCUMENTS: {Status.CANCELLED},
     Status.REGISTERED: {Status.CANCELLED},
 }
 
-
-class TransitionError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+# A claim is open while the workflow still has a step for it.
+OPEN_STATUSES: list[Status] = [status for status in Status if TRANSITIONS[status]]
 
 
-def can_transition(from_status, to_status):
+def status_for_new_claim(*, has_sales_document: bool) -> Status:
+    """A claim starts registered with its sales document, else waits for it."""
+    return Status.REGISTERED if has_sales_document else Status.AWAITING_DOCUMENTS
+
+
+def can_transition(from_status: str, to_status: str) -> bool:
     return to_status in TRANSITIONS.get(from_status, set())
 
 
-def allowed_targets(from_status):
+def allowed_targets(from_status: str) -> list[Status]:
     order = list(Status)
-    return sorted(TRANSITIONS.get(from_status, set()), key=order.index)
+    return sorted((Status(s) for s in TRANSITIONS.get(from_status, set())), key=order.index)
 
 
-def check_transition(from_status, to_status, *, resolution="", return_tracking=""):
+def check_transition(
+    from_status: str,
+    to_status: str,
+    *,
+    resolution: str = "",
+    return_tracking: str = "",
+    quote_amount: Decimal | int | None = None,
+    quote_text: str = "",
+) -> None:
+    """Raise TransitionNotAllowed, about the input at fault, unless the step may be taken with these values."""
     if not can_transition(from_status, to_status):
-        raise TransitionError(
+        raise TransitionNotAllowed(
             _("A claim cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": Status(from_status).label, "to": Status(to_status).label}
+            % {"from": Status(from_status).label, "to": Status(to_status).label},
+            field="status",
+            code="not_in_table",
         )
     if to_status == Status.RESOLVED and not resolution:
-        raise TransitionError(_("Choose a resolution to resolve the claim."))
+        raise TransitionNotAllowed(
+            _("Choose a resolution to resolve the claim."), field="resolution", code="resolution_missing"
+        )
     if to_status == Status.SHIPPED_BACK and not return_tracking:
-        raise TransitionError(_("Give the return tracking number to ship the claim back."))
+        raise TransitionNotAllowed(
+            _("Give the return tracking number to ship the claim back."),
+            field="return_tracking",
+            code="return_tracking_missing",
+        )
+    if to_status == Status.WAITING_CUSTOMER and quote_amount is not None and not quote_text:
+        raise TransitionNotAllowed(_("Describe what the quote covers."), field="quote_text", code="quote_text_missing")
+
+
+def partner_may(from_status: str, to_status: str) -> bool:
+    return to_status in PARTNER_TRANSITIONS.get(from_status, set())
+
+
+def check_partner_transition(from_status: str, to_status: str) -> None:
+    if not partner_may(from_status, to_status):
+        raise TransitionNotAllowed(
+            _("This claim can no longer be cancelled: the parcel has already been received."), code="partner_too_late"
+        )
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN_STATUSES
+
+
+def awaits_documents(status: str) -> bool:
+    """Waiting for the sales document; attaching one registers the claim."""
+    return status == Status.AWAITING_DOCUMENTS
+
+
+def quote_awaits_decision(status: str, decision: str) -> bool:
+    return status == Status.WAITING_CUSTOMER and decision == QuoteDecision.PENDING
+
+
+def check_quote_decision(status: str, decision: str) -> None:
+    if not quote_awaits_decision(status, decision):
+        raise TransitionNotAllowed(_("There is no quote waiting for your decision on this claim."), code="no_quote")
+
+
+# What a status-change e-mail tells besides the status itself.
+def tells_resolution(status: str) -> bool:
+    return status == Status.RESOLVED
+
+
+def tells_return_tracking(status: str) -> bool:
+    return status == Status.SHIPPED_BACK
+
+
+def offers_quote(status: str, quote_amount: Decimal | None) -> bool:
+    return status == Status.WAITING_CUSTOMER and bool(quote_amount)
 
 
 # The path a claim normally takes, as the partner sees it on the claim page.
-PROGRESS = [
+PROGRESS: list[Status] = [
     Status.REGISTERED,
     Status.RECEIVED,
     Status.DIAGNOSIS,
@@ -65,14 +137,14 @@ PROGRESS = [
     Status.SHIPPED_BACK,
     Status.CLOSED,
 ]
-_PROGRESS_POSITION = {
+_PROGRESS_POSITION: dict[str, int] = {
     Status.AWAITING_DOCUMENTS: 0,
     Status.WAITING_CUSTOMER: PROGRESS.index(Status.DIAGNOSIS),
     **{status: index for index, status in enumerate(PROGRESS)},
 }
 
 
-def progress_steps(status):
+def progress_steps(status: str) -> list[tuple[str, str]] | None:
     """[(label, state)] with state done / current / todo; None for a cancelled claim."""
     if status == Status.CANCELLED:
         return None
@@ -80,9 +152,9 @@ def progress_steps(status):
     steps = []
     for index, step in enumerate(PROGRESS):
         state = "done" if index < current else "current" if index == current else "todo"
-        label = step.label
+        label = str(step.label)
         if index == current and status in (Status.AWAITING_DOCUMENTS, Status.WAITING_CUSTOMER):
-            label = Status(status).label
+            label = str(Status(status).label)
         if state == "done" and step == Status.CLOSED:
             state = "current"
         steps.append((label, state))

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -11,20 +10,28 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-MAX_IMPORT_SIZE = 50 * 1024 * 1024
+from .errors import NotAllowed
+from .text import lazy_format
+
+MAX_IMPORT_SIZE = 50 * 1024 * 1024  # beyond this, the management commands
+MAX_IMPORT_MB = MAX_IMPORT_SIZE // (1024 * 1024)
 
 
 class ImportFileForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("Comma or semicolon separated, UTF-8, at most 50 MB. The header row is optional."),
+        help_text=lazy_format(
+            _("Comma or semicolon separated, UTF-8, at most %(mb)d MB. The header row is optional."), mb=MAX_IMPORT_MB
+        ),
     )
     dry_run = forms.BooleanField(label=_("Only check the file, write nothing"), required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_SIZE:
-            raise forms.ValidationError(_("The file is larger than 50 MB; import it with the management command."))
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB; import it with the management command.") % {"mb": MAX_IMPORT_MB}
+            )
         return upload
 
 
@@ -52,13 +59,16 @@ class CsvImportMixin:
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
 
+    def check_import_permission(self, request):
+        if not self.has_import_permission(request):
+            raise NotAllowed(_("You may not import %(what)s.") % {"what": self.import_class.label})
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
         return super().changelist_view(request, extra_context)
 
     def template_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
+        self.check_import_permission(request)
         response = HttpResponse(self.import_class.template_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.import_class.kind}-template.csv"'
         return response
@@ -67,8 +77,7 @@ class CsvImportMixin:
         return self.import_class(today=timezone.localdate()).run(upload, dry_run=dry_run)
 
     def import_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
+        self.check_import_permission(request)
         report = None
         form = ImportFileForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():

@@ -25,7 +25,8 @@ class RowError:
 
 def decode(raw):
     """The text of an uploaded file, or None when it is not text."""
-    if b"\x00" in raw[:4096]:
+    # Anywhere in the file, not only at its start: PostgreSQL cannot store a NUL.
+    if b"\x00" in raw:
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]

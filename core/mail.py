@@ -8,16 +8,31 @@ sent for a transaction that rolls back, and a task that runs twice finds the
 row already sent.
 """
 
+from typing import Any
+
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.template import Context, RequestContext
+from django.template.loader import get_template, render_to_string
+from django.utils import translation
 
 from .models import OutgoingEmail
+from .tasks import send_email
 
 
-def render_email(name, context, language=None):
+def render_text(template_name: str, context: dict[str, Any], request: Any = None) -> str:
+    """Render a plain-text template without HTML escaping: "&", "'" and "<" stay themselves.
+
+    Nothing is escaped in a text/plain part or a subject, so a partner named
+    "Smith & Sons" reads that, not "Smith &amp; Sons".
+    """
+    template = get_template(template_name).template  # type: ignore[attr-defined]
+    if request is None:
+        return str(template.render(Context(context, autoescape=False)))
+    return str(template.render(RequestContext(request, context, autoescape=False)))
+
+
+def render_email(name: str, context: dict[str, Any], language: str | None = None) -> tuple[str, str, str]:
     """Return (subject, text, html) for templates/emails/<name>_*."""
     language = language or settings.LANGUAGE_CODE
     context = {
@@ -27,57 +42,23 @@ def render_email(name, context, language=None):
         **context,
     }
     with translation.override(language):
-        subject = render_to_string(f"emails/{name}_subject.txt", context)
-        text = render_to_string(f"emails/{name}_body.txt", context).strip() + "\n"
+        subject = render_text(f"emails/{name}_subject.txt", context)
+        text = render_text(f"emails/{name}_body.txt", context).strip() + "\n"
         html = render_to_string(f"emails/{name}_body.html", context)
     subject = " ".join(subject.split())
     return subject, text, html
 
 
-def queue_email(*, to, subject, text, html="", reply_to=""):
+def queue_email(*, to: str, subject: str, text: str, html: str = "", reply_to: str = "") -> OutgoingEmail:
     email = OutgoingEmail.objects.create(
         to=to, subject=subject[:300], body_text=text, body_html=html, reply_to=reply_to
     )
-    from .tasks import send_email
-
     transaction.on_commit(lambda: send_email.delay(email.pk))
     return email
 
 
-def send_template_email(*, name, to, context, language=None, reply_to=""):
+def send_template_email(
+    *, name: str, to: str, context: dict[str, Any], language: str | None = None, reply_to: str = ""
+) -> OutgoingEmail:
     subject, text, html = render_email(name, context, language)
     return queue_email(to=to, subject=subject, text=text, html=html, reply_to=reply_to)
-
-
-def deliver(email_id):
-    """Send one stored e-mail unless it was sent already. Raises on SMTP errors."""
-    with transaction.atomic():
-        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.sent_at is not None:
-            return False
-        email.attempts += 1
-        message = EmailMultiAlternatives(
-            subject=email.subject,
-            body=email.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email.to],
-            reply_to=[email.reply_to] if email.reply_to else None,
-        )
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
-        try:
-            message.send()
-        except Exception as exc:
-            # Record the failure outside the rolled-back block below.
-            error = repr(exc)
-        else:
-            email.sent_at = timezone.now()
-            email.last_error = ""
-            email.save(update_fields=["sent_at", "attempts", "last_error"])
-            return True
-    OutgoingEmail.objects.filter(pk=email_id).update(attempts=email.attempts, last_error=error)
-    raise DeliveryFailed(error)
-
-
-class DeliveryFailed(Exception):
-    pass

@@ -1,7 +1,9 @@
-"""Middlewares of the portal: the page language, and refusing NUL characters."""
+"""Middlewares of the portal: the page language, refusing NUL characters, the security policy headers."""
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -53,3 +55,34 @@ class RejectNulCharactersMiddleware:
         if "\x00" in request.path or _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
             return HttpResponseBadRequest(_("The request contains characters that are not allowed."))
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Switch off the browser features listed in ``settings.PERMISSIONS_POLICY`` (feature: allowed origins)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's Content-Security-Policy, with ``CONTENT_SECURITY_POLICY_ADMIN_UPDATE`` added in the admin.
+
+    The partner portal has no inline style at all; Django's admin pages (and
+    our admin templates) carry ``<style>`` blocks and style attributes, so
+    only there are inline styles allowed. Scripts stay strict everywhere.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.update is None and request.path_info.startswith(reverse("admin:index")):
+            parts.update = settings.CONTENT_SECURITY_POLICY_ADMIN_UPDATE
+        return parts

@@ -13,6 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
-    path("", include("warranty.urls")),
     path("", include("claims.urls")),
 ]

@@ -8,20 +8,9 @@ from django.utils import translation
 
 from claims import demo
 from claims.models import Claim, QuoteDecision, Status
-from tests.browser import check_page
+from tests.browser import check_page, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def login(page, live_server, username, password):
-    page.goto(f"{live_server.url}/accounts/logout/")
-    if page.locator("main form button[type=submit]").count():
-        page.locator("main form button[type=submit]").click()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    page.locator("main button[type=submit]").first.click()
-    page.wait_for_load_state("networkidle")
 
 
 def staff_change(page, live_server, claim, status, shot, **fields):
@@ -68,7 +57,8 @@ def test_technician_and_partner_follow_a_paid_repair(page, live_server, db):
 
     login(page, live_server, "partener", demo.DEMO_PASSWORD_PARTNER)
     page.goto(f"{live_server.url}/claims/{claim.pk}/")
-    assert "349" in page.locator(".quote-card").inner_text()
+    quote = page.locator(".quote-card").inner_text()
+    assert re.search(r"\b349[.,]00 RON\b", quote) and "Placă de bază nouă, manopera inclusă." in quote
     check_page(page, "55-partner-quote")
     page.locator("button[name=decision][value=accept]").click()
     page.wait_for_load_state("networkidle")
@@ -131,8 +121,8 @@ def test_technician_imports_sales_from_csv(page, live_server, tmp_path):
     page.locator("input[type=submit]").click()
     table = page.locator("#import-errors")
     table.wait_for()
-    text = table.inner_text()
-    assert "3" in text and "4" in text  # rows 3 and 4 of the file (the header is row 1)
+    # Rows 3 and 4 of the file are wrong (the header is row 1).
+    assert set(table.locator("tbody tr td:first-child").all_inner_texts()) == {"3", "4"}
     assert Sale.objects.count() == before
     check_page(page, "62-admin-sales-import-errors", mobile=False)
 
@@ -143,3 +133,20 @@ def test_technician_imports_sales_from_csv(page, live_server, tmp_path):
     page.wait_for_url(f"{live_server.url}/admin/warranty/sale/")
     assert Sale.objects.count() == before + 2
     check_page(page, "63-admin-sales-imported", mobile=False)
+
+
+def test_technician_renames_a_claim_type_in_romanian_only(page, live_server):
+    from claims.models import ClaimType
+
+    demo.load()
+    claim_type = ClaimType.objects.get(code="doa")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, live_server, "service", demo.DEMO_PASSWORD_STAFF)
+    page.goto(f"{live_server.url}/admin/claims/claimtype/{claim_type.pk}/change/")
+    assert page.input_value("#id_name_en") == "Dead on arrival (DOA)"
+    page.fill("#id_name_ro", "Defect la primire (DOA)")
+    check_page(page, "64-admin-claim-type", mobile=False)
+    page.locator("input[name=_save]").click()
+    page.wait_for_url(f"{live_server.url}/admin/claims/claimtype/")
+    claim_type.refresh_from_db()
+    assert (claim_type.name_ro, claim_type.name_en) == ("Defect la primire (DOA)", "Dead on arrival (DOA)")

@@ -1,6 +1,11 @@
+import datetime
+
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from core.csvadmin import CsvImportMixin
 
@@ -25,9 +30,10 @@ class BrandAdmin(admin.ModelAdmin):
 
 
 @admin.register(FaultType)
-class FaultTypeAdmin(admin.ModelAdmin):
+class FaultTypeAdmin(TranslationAdmin):
+    # The form edits the Romanian and the English name side by side.
     list_display = ["code", "name"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name_ro", "name_en"]
 
 
 @admin.register(Product)
@@ -40,9 +46,23 @@ class ProductAdmin(CsvImportMixin, admin.ModelAdmin):
     filter_horizontal = ["fault_types"]
 
 
+class SoldForm(forms.ModelForm):
+    """A sale or sold serial typed in by staff: no invoice dated past tomorrow (time zones, a late entry)."""
+
+    def clean_invoice_date(self):
+        day = self.cleaned_data["invoice_date"]
+        latest = timezone.localdate() + datetime.timedelta(days=1)
+        if day and day > latest:
+            raise forms.ValidationError(
+                _("The invoice date cannot be later than tomorrow (%(day)s).") % {"day": latest.isoformat()}
+            )
+        return day
+
+
 class _SoldAdmin(CsvImportMixin, admin.ModelAdmin):
     """Sales and sold serials run into millions of rows: the search box matches exactly, on indexes."""
 
+    form = SoldForm
     list_select_related = ["product__brand"]
     date_hierarchy = "invoice_date"
     raw_id_fields = ["product"]

@@ -10,7 +10,6 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 from stdnum import ean as ean_check
 
 from .models import Brand, FaultType, Product, Sale, SoldSerial
@@ -41,18 +40,19 @@ BRANDS = [
     ("Tracer", False, False),
 ]
 
+# code, English name, Romanian name
 FAULT_TYPES = [
-    ("no-power", gettext_noop("Does not power on")),
-    ("no-charge", gettext_noop("Does not charge")),
-    ("battery", gettext_noop("Battery drains quickly")),
-    ("noise", gettext_noop("Unusual noise")),
-    ("display", gettext_noop("Display fault")),
-    ("suction", gettext_noop("Weak suction")),
-    ("navigation", gettext_noop("Navigation or sensor error")),
-    ("water-leak", gettext_noop("Water leak")),
-    ("connectivity", gettext_noop("Wi-Fi or Bluetooth connection lost")),
-    ("gimbal", gettext_noop("Gimbal or camera fault")),
-    ("physical", gettext_noop("Physical damage on delivery")),
+    ("no-power", "Does not power on", "Nu pornește"),
+    ("no-charge", "Does not charge", "Nu se încarcă"),
+    ("battery", "Battery drains quickly", "Bateria se descarcă repede"),
+    ("noise", "Unusual noise", "Zgomot neobișnuit"),
+    ("display", "Display fault", "Defect de afișaj"),
+    ("suction", "Weak suction", "Putere de aspirare slabă"),
+    ("navigation", "Navigation or sensor error", "Eroare de navigație sau de senzor"),
+    ("water-leak", "Water leak", "Scurgere de apă"),
+    ("connectivity", "Wi-Fi or Bluetooth connection lost", "Conexiunea Wi-Fi sau Bluetooth se pierde"),
+    ("gimbal", "Gimbal or camera fault", "Defect de gimbal sau cameră"),
+    ("physical", "Physical damage on delivery", "Deteriorare fizică la livrare"),
 ]
 
 # number, brand, name, warranty months, quantity allowed, fault type codes
@@ -143,8 +143,10 @@ def load(today=None):
             name=name, defaults={"requires_serial": requires_serial, "serials_tracked": tracked}
         )
     faults = {}
-    for code, name in FAULT_TYPES:
-        faults[code], _ = FaultType.objects.update_or_create(code=code, defaults={"name": name})
+    for code, name_en, name_ro in FAULT_TYPES:
+        faults[code], _ = FaultType.objects.update_or_create(
+            code=code, defaults={"name_en": name_en, "name_ro": name_ro}
+        )
     products = {}
     for number, brand, name, months, quantity_allowed, fault_codes in PRODUCTS:
         product, _ = Product.objects.update_or_create(

@@ -1,7 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from stdnum import ean
 
@@ -43,8 +42,8 @@ class FaultType(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        # Fault types of the demo catalogue are in the translation catalogue; others show as typed.
-        return gettext(self.name)
+        # ``name`` is the active language's (warranty/translation.py).
+        return self.name
 
 
 class Product(models.Model):

@@ -2,26 +2,46 @@
 
 Both answer in a fixed number of queries whatever the size of the sales
 tables: each is one indexed lookup for the product and one for the latest
-purchase by the user's company.
+purchase by the user's company. Input that cannot be looked up (a malformed
+or unknown EAN, an empty serial) raises ``RuleViolation``.
 """
+
+from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
+from core.errors import RuleViolation
 
 from .codes import ean_error, normalise_ean, normalise_serial
 from .models import Brand, Product, Sale, SoldSerial
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def add_months(day, months):
-    """Calendar months: 31 January + 1 month is the last day of February."""
+MAX_SERIAL_LENGTH = 100
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """Calendar months: 31 January + 1 month is the last day of February.
+
+    Past the last date Python knows (a sale typed as 9999-12-31) the answer is
+    that last date, never an error: a stored date must not break a lookup.
+    """
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > datetime.MAXYEAR:
+        return datetime.date.max
+    if year < datetime.MINYEAR:
+        return datetime.date.min
     last_day = calendar.monthrange(year, month)[1]
     return datetime.date(year, month, min(day.day, last_day))
 
@@ -34,10 +54,38 @@ class Verdict:
     NOT_MEMBER = "not_member"
 
 
+def product_for_ean(
+    raw_ean: str,
+    *,
+    catalogue: Mapping[str, Product] | None = None,
+    queryset: QuerySet[Product] | None = None,
+) -> Product:
+    """The catalogue's product for a typed EAN, or RuleViolation (field ``ean``) saying why there is none.
+
+    ``catalogue`` is products already loaded by EAN (an import checks many
+    rows with one query); otherwise ``queryset`` (by default with the brand) is asked.
+    """
+    code = normalise_ean(raw_ean)
+    if message := ean_error(code):
+        raise RuleViolation(message, field="ean", code="ean_malformed")
+    if catalogue is not None:
+        product = catalogue.get(code)
+    else:
+        product = (
+            (queryset if queryset is not None else Product.objects.select_related("brand")).filter(ean=code).first()
+        )
+    if product is None:
+        raise RuleViolation(
+            _("No product with the EAN %(code)s is in our catalogue. Check the code on the box.") % {"code": code},
+            field="ean",
+            code="ean_unknown",
+        )
+    return product
+
+
 @dataclass
 class WarrantyResult:
     query: str
-    error: str = ""
     product: Product | None = None
     last_purchase: datetime.date | None = None
     warranty_end: datetime.date | None = None
@@ -45,29 +93,21 @@ class WarrantyResult:
     today: datetime.date = field(default_factory=timezone.localdate)
 
     @property
-    def days_left(self):
+    def days_left(self) -> int | None:
         if self.warranty_end:
             return (self.warranty_end - self.today).days
         return None
 
 
-def warranty_end_for(purchase_date, months):
+def warranty_end_for(purchase_date: datetime.date, months: int) -> datetime.date:
     return add_months(purchase_date, months)
 
 
-def warranty_for_ean(*, user, raw_ean, today=None):
+def warranty_for_ean(*, user: User, raw_ean: str, today: datetime.date | None = None) -> WarrantyResult:
+    """The warranty of a product for the user's company; RuleViolation when the EAN gives no product."""
     today = today or timezone.localdate()
-    code = normalise_ean(raw_ean)
-    result = WarrantyResult(query=code, today=today)
-    if error := ean_error(code):
-        result.error = error
-        return result
-    result.product = Product.objects.select_related("brand").filter(ean=code).first()
-    if result.product is None:
-        result.error = _("No product with the EAN %(code)s is in our catalogue. Check the code on the box.") % {
-            "code": code
-        }
-        return result
+    product = product_for_ean(raw_ean)
+    result = WarrantyResult(query=product.ean, today=today, product=product)
     vat_id = access.purchases_vat_id(user)
     if not vat_id:
         # A person whose membership is not proven sees the product's warranty period only.
@@ -83,7 +123,7 @@ def warranty_for_ean(*, user, raw_ean, today=None):
         result.verdict = Verdict.NOT_BOUGHT
         return result
     result.last_purchase = last
-    result.warranty_end = warranty_end_for(last, result.product.warranty_months)
+    result.warranty_end = warranty_end_for(last, product.warranty_months)
     result.verdict = Verdict.IN_WARRANTY if today <= result.warranty_end else Verdict.EXPIRED
     return result
 
@@ -91,30 +131,41 @@ def warranty_for_ean(*, user, raw_ean, today=None):
 @dataclass
 class SerialResult:
     query: str
-    error: str = ""
     found: bool = False
     sold_serial: SoldSerial | None = None
     warranty_end: datetime.date | None = None
     in_warranty: bool = False
-    tracked_brands: list = field(default_factory=list)
+    tracked_brands: list[str] = field(default_factory=list)
     not_member: bool = False
 
 
-def tracked_brands():
+def tracked_brands() -> list[str]:
     return list(Brand.objects.filter(serials_tracked=True).order_by("name").values_list("name", flat=True))
 
 
-def serial_check(*, user, raw_serial, today=None, tracked=None):
+def check_serial_query(raw_serial: str) -> str:
+    """The serial number as stored, or RuleViolation (field ``serial``) when there is nothing to look up."""
+    serial = normalise_serial(raw_serial)
+    if not serial:
+        raise RuleViolation(
+            _("Type the serial number printed on the device or its box."), field="serial", code="serial_empty"
+        )
+    if len(serial) > MAX_SERIAL_LENGTH:
+        raise RuleViolation(
+            _("A serial number has at most %(n)d characters.") % {"n": MAX_SERIAL_LENGTH},
+            field="serial",
+            code="serial_too_long",
+        )
+    return serial
+
+
+def serial_check(
+    *, user: User, raw_serial: str, today: datetime.date | None = None, tracked: list[str] | None = None
+) -> SerialResult:
     """Whether a serial was sold to the user's company; nothing about anyone else's purchases."""
     today = today or timezone.localdate()
-    serial = normalise_serial(raw_serial)
+    serial = check_serial_query(raw_serial)
     result = SerialResult(query=serial, tracked_brands=tracked_brands() if tracked is None else tracked)
-    if not serial:
-        result.error = _("Type the serial number printed on the device or its box.")
-        return result
-    if len(serial) > 100:
-        result.error = _("A serial number has at most 100 characters.")
-        return result
     vat_id = access.purchases_vat_id(user)
     if not vat_id:
         result.not_member = access.active_company(user) is None

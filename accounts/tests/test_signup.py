@@ -4,8 +4,11 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts.models import User
+from tests.html import text
 
 GOOD = {
     "client_type": "b2b",
@@ -141,7 +144,15 @@ def test_signup_activation_and_login_by_username_and_email(client, django_captur
     client.logout()
     refused = client.post(reverse("account_login"), {"login": "ioana", "password": GOOD["password1"]}, follow=True)
     assert not refused.wsgi_request.user.is_authenticated
-    assert "activ" in refused.content.decode().lower()
+    # Logged out, the page is in the default Romanian: the activation page, heading and first sentence.
+    with translation.override("ro"):
+        heading, sentence = (
+            gettext("Activate your account"),
+            gettext(
+                "We have sent you an e-mail with an activation link. Your account can log in only after you follow that link."
+            ),
+        )
+    assert f"{heading} {sentence}" in text(refused.content.decode())
 
     # The link shows a page; the POST on it activates.
     path = link.split("://", 1)[1].split("/", 1)[1]

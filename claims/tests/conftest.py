@@ -1,40 +1,13 @@
+"""Fixtures of the claims tests: a catalogue and a valid claim form post. Shared fixtures live in the root conftest.py."""
+
 import datetime
-import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from accounts.tests.factories import AddressFactory
 from claims.tests.factories import ClaimTypeFactory
 from warranty.models import Brand
 from warranty.tests.factories import BrandFactory, FaultTypeFactory, ProductFactory
-
-
-def pdf_bytes():
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer)
-    pdf.drawString(72, 720, "Factura FV-2026-001")
-    pdf.save()
-    return buffer.getvalue()
-
-
-def png_bytes(size=(40, 30)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 30, 30)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def invoice():
-    return SimpleUploadedFile("factura.pdf", pdf_bytes(), content_type="application/pdf")
-
-
-@pytest.fixture
-def photo():
-    return SimpleUploadedFile("poza.png", png_bytes(), content_type="image/png")
 
 
 @pytest.fixture

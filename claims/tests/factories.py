@@ -1,9 +1,12 @@
 import datetime
+import io
 
 import factory
+from django.core.files.base import ContentFile
+from PIL import Image
 
 from accounts.tests.factories import UserFactory
-from claims.models import Claim, ClaimLine, ClaimType, Status
+from claims.models import Attachment, AttachmentKind, Claim, ClaimLine, ClaimType, Status
 from claims.services import allocate_rma_number
 from warranty.tests.factories import ProductFactory
 
@@ -48,3 +51,34 @@ class ClaimLineFactory(factory.django.DjangoModelFactory):
     serial = factory.Sequence(lambda n: f"SER{n:06d}")
     document_date = datetime.date(2026, 10, 1)
     description = "Does not turn on."
+
+
+def pdf_bytes():
+    """A real one-page PDF, as a scanned invoice would be."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 720, "Factura FV-2026-001")
+    pdf.save()
+    return buffer.getvalue()
+
+
+def png_bytes(size=(40, 30)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A stored PDF sales document of a claim."""
+
+    class Meta:
+        model = Attachment
+
+    claim = factory.SubFactory(ClaimFactory)
+    kind = AttachmentKind.SALES_DOCUMENT
+    original_name = "f.pdf"
+    content_type = "application/pdf"
+    file = factory.LazyAttribute(lambda a: ContentFile(pdf_bytes(), name=a.original_name))
+    size = factory.LazyAttribute(lambda a: a.file.size)

@@ -133,7 +133,7 @@ def test_label_text(claim):
         "FAN 2026 123456",
         "Warranty repair",
         "Does not turn on",
-        "14.03.2026",
+        "14 Mar 2026",
         "Electro Demo SRL",
     ]:
         assert expected in text, expected
@@ -154,7 +154,10 @@ def test_label_is_translated(claim):
 
     with translation.override("ro"):
         pdf = render(claim)
-    assert "RMA/7/SR/2026" in page_text(pdf)
+    text = page_text(pdf)
+    assert "RMA/7/SR/2026" in text and "Coletele nemarcate nu vor fi procesate." in text
+    # Dates in the language's short format: 14.03.2026 in Romanian (14 Mar 2026 in English).
+    assert "14.03.2026" in text and "14 Mar 2026" not in text
 
 
 def test_label_with_many_lines_flows_onto_more_pages(claim):

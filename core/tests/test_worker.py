@@ -4,6 +4,7 @@ Runs when DATABASE_URL points at PostgreSQL and REDIS_URL at a Redis server
 (the worker is a separate process and must see the test database).
 """
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -33,43 +34,32 @@ def redis_available():
         return False
 
 
-@pytest.fixture
-def worker(transactional_db, tmp_path):
+@contextlib.contextmanager
+def celery_worker(**env):
+    """A real worker process on a queue of its own, on the test database; the portal's tasks go to it.
+
+    ``env`` adds to the worker's environment (mail settings). Its log is printed at the end.
+    """
     need("redis", redis_available(), "REDIS_URL is not set or Redis does not answer")
     need("postgres", is_postgres(), "the worker needs the test database on PostgreSQL")
     from rma_portal.celery import app
 
     db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    mail_dir = tmp_path / "mail"
-    env = {
+    worker_env = {
         **os.environ,
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_QUEUE": queue,
-        "EMAIL_FILE_PATH": str(mail_dir),
     }
-    env.pop("EMAIL_URL", None)
+    worker_env.pop("EMAIL_URL", None)
+    worker_env.update(env)
+    command = "celery -A rma_portal worker -l info --pool=solo --without-mingle --without-gossip".split()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "rma_portal",
-            "worker",
-            "-l",
-            "info",
-            "--pool=solo",
-            "--without-mingle",
-            "--without-gossip",
-            "-Q",
-            queue,
-        ],
+        [sys.executable, "-m", *command, "-Q", queue],
         cwd=ROOT,
-        env=env,
+        env=worker_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -78,7 +68,7 @@ def worker(transactional_db, tmp_path):
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     try:
-        yield mail_dir
+        yield
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = old
         process.terminate()
@@ -88,6 +78,14 @@ def worker(transactional_db, tmp_path):
             process.kill()
             output, _ = process.communicate()
         print(output[-3000:])
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    """A worker writing e-mail as files; yields their folder."""
+    mail_dir = tmp_path / "mail"
+    with celery_worker(EMAIL_FILE_PATH=str(mail_dir)):
+        yield mail_dir
 
 
 @pytest.mark.worker
@@ -174,58 +172,10 @@ def flaky_smtp():
 
 
 @pytest.fixture
-def smtp_worker(transactional_db, tmp_path, flaky_smtp):
-    need("redis", redis_available(), "REDIS_URL is not set or Redis does not answer")
-    need("postgres", is_postgres(), "the worker needs the test database on PostgreSQL")
-    from rma_portal.celery import app
-
-    db = connection.settings_dict
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_QUEUE": queue,
-        "EMAIL_URL": f"smtp://127.0.0.1:{flaky_smtp.port}",
-        "EMAIL_RETRY_BACKOFF": "1",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "rma_portal",
-            "worker",
-            "-l",
-            "info",
-            "--pool=solo",
-            "--without-mingle",
-            "--without-gossip",
-            "-Q",
-            queue,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    old = app.conf.task_always_eager, app.conf.task_default_queue
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    try:
+def smtp_worker(transactional_db, flaky_smtp):
+    """A worker sending through the flaky SMTP server; yields the server."""
+    with celery_worker(EMAIL_URL=f"smtp://127.0.0.1:{flaky_smtp.port}", EMAIL_RETRY_BACKOFF="1"):
         yield flaky_smtp
-    finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = old
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        print(output[-3000:])
 
 
 @pytest.mark.worker

@@ -75,7 +75,9 @@ document.addEventListener("DOMContentLoaded", () => {
     addButton.addEventListener("click", (event) => {
       event.preventDefault();
       const index = parseInt(total.value, 10);
-      if (index >= parseInt(lines.dataset.max || "20", 10)) return;
+      // The server renders its line limit into data-max; without it, the server's own check still holds.
+      const max = parseInt(lines.dataset.max, 10);
+      if (!Number.isNaN(max) && index >= max) return;
       const html = template.innerHTML.replaceAll("__prefix__", String(index)).replaceAll("__number__", String(index + 1));
       const wrapper = document.createElement("div");
       wrapper.innerHTML = html.trim();

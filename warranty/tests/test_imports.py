@@ -4,7 +4,6 @@ import datetime
 import time
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -191,12 +190,6 @@ def test_management_commands(products, tmp_path, capsys):
     with pytest.raises(CommandError, match="1 errors in 1 rows; nothing was imported"):
         call_command("import_sales", str(bad))
     assert "row 1, column Invoice date" in capsys.readouterr().err
-
-
-@pytest.fixture
-def technician(staff):
-    staff.groups.add(Group.objects.get(name="Service staff"))
-    return staff
 
 
 def test_admin_import_page_shows_errors_then_imports(client, technician, owner, products):

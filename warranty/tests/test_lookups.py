@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from core.errors import RuleViolation
+from tests.html import text
 from warranty.selectors import Verdict, add_months, serial_check, warranty_for_ean
 from warranty.tests.factories import BrandFactory, ProductFactory, SaleFactory, SoldSerialFactory, gtin
 
@@ -75,14 +77,23 @@ def test_leap_day_purchase(owner, db):
     ids=["too-short", "letters", "bad-check-digit", "empty"],
 )
 def test_malformed_ean_has_its_own_message(owner, db, raw, fragment):
-    result = warranty_for_ean(user=owner, raw_ean=raw, today=TODAY)
-    assert result.error and fragment in str(result.error)
-    assert result.product is None
+    with pytest.raises(RuleViolation) as error:
+        warranty_for_ean(user=owner, raw_ean=raw, today=TODAY)
+    assert fragment in str(error.value.message)
+    assert (error.value.field, error.value.code) == ("ean", "ean_malformed")
 
 
 def test_unknown_ean_says_it_is_not_in_the_catalogue(owner, db):
-    result = warranty_for_ean(user=owner, raw_ean=gtin(999999), today=TODAY)
-    assert "catalogue" in str(result.error)
+    with pytest.raises(RuleViolation) as error:
+        warranty_for_ean(user=owner, raw_ean=gtin(999999), today=TODAY)
+    assert "catalogue" in str(error.value.message) and error.value.code == "ean_unknown"
+
+
+@pytest.mark.parametrize(("raw", "fragment"), [("  ", "Type the serial"), ("X" * 101, "at most 100")])
+def test_serial_check_says_why_it_cannot_look_up(owner, db, raw, fragment):
+    with pytest.raises(RuleViolation) as error:
+        serial_check(user=owner, raw_serial=raw, today=TODAY)
+    assert fragment in str(error.value.message) and error.value.field == "serial"
 
 
 def test_ean_with_spaces_is_accepted(owner, product):
@@ -160,4 +171,4 @@ def test_dashboard_and_lookups_run_constant_queries(owner_client, product, sales
 
 def test_search_says_no_claim_found(owner_client):
     html = owner_client.get(reverse("dashboard"), {"q": "RMA/1/SR/2026"}).content.decode()
-    assert "search-result" in html and "badge text-bg-secondary" in html
+    assert "No claim found Nothing matches “RMA/1/SR/2026” among your claims." in text(html)

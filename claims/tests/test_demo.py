@@ -1,4 +1,7 @@
-"""The demo catalogue says what the README and the start-up hints promise."""
+"""The demo catalogue says what the README and the start-up hints promise.
+
+Here, not in warranty/tests: claims.demo loads the whole demo, and warranty may not import claims.
+"""
 
 import pytest
 
