@@ -20,7 +20,7 @@ def test_signup_activation_login_profile_and_address(page, live_server):
     # Anonymous visitors land on the Romanian login page, which offers sign-up.
     assert page.locator("html").get_attribute("lang") == "ro"
     check_page(page, "01-login")
-    page.get_by_role("link", name="Înregistrează-ți propriul cont").first.click()
+    page.get_by_role("link", name="Creați-vă propriul cont").first.click()
 
     # Send an invalid form first: the summary lists the errors and the input stays.
     page.select_option("#id_client_type", "b2b")

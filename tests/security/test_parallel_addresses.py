@@ -47,4 +47,4 @@ def test_parallel_default_addresses_keep_exactly_one_default(owner):
 
     assert errors == []
     assert Address.objects.filter(company=owner.membership.company).count() == 2
-    assert Address.objects.filter(user=owner, is_default=True).count() == 1
+    assert Address.objects.filter(company=owner.membership.company, is_default=True).count() == 1
