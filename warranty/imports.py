@@ -36,7 +36,6 @@ from core.csvimport import (
     ImportReport,
     date_cell,
     integer_cell,
-    split_list,
     text_cell,
 )
 from core.csvimport import boolean_cell as _boolean_cell
@@ -71,7 +70,8 @@ def serial_cell(text):
 
 
 def fault_codes_cell(text):
-    return sorted(set(split_list(text)))
+    # Codes are separated by | or a comma; a code may hold a space.
+    return sorted({code.strip() for code in text.replace(",", "|").split("|") if code.strip()})
 
 
 EAN = Column(
