@@ -6,7 +6,7 @@ row costs more than the database's own work. Elsewhere the ORM does it.
 """
 
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
 
 
 def _fields(model, names):
@@ -122,7 +122,8 @@ def upsert(model, rows, report, *, key, values, stamp=None):
     if not rows:
         return
     if connection.vendor == "postgresql":
-        _upsert_postgresql(model, rows, report, key=key, values=values, stamp=stamp)
+        with transaction.atomic():  # the staging table lives until the commit
+            _upsert_postgresql(model, rows, report, key=key, values=values, stamp=stamp)
         return
     width = len(key)
     stored = stored_rows(model, key, values, {row[0] for row in rows})
