@@ -5,9 +5,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.csvadmin import CsvImportMixin
 from core.errors import DomainError
 
 from . import services
+from .imports import CustomersImport
 from .models import Address, Company, Customer, Invitation, Membership, MembershipState, User
 
 
@@ -79,7 +81,8 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(CsvImportMixin, admin.ModelAdmin):
+    import_class = CustomersImport
     list_display = ["vat_id", "legal_name", "updated_at"]
     search_fields = ["=vat_id", "legal_name"]
 

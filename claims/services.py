@@ -6,6 +6,7 @@ Services raise ``core.errors.DomainError`` subclasses when a rule says no.
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -226,17 +227,23 @@ def claims_create_many(
     batch: ImportBatch | None = None,
     now: datetime.datetime | None = None,
 ) -> list[Claim]:
-    """Create one claim per row (CSV import), all or nothing, with consecutive RMA numbers."""
+    """Create one claim per row (CSV import), all or nothing, with consecutive RMA numbers.
+
+    The claims, lines and timeline entries are written first under placeholder numbers; the real
+    numbers are taken last, in one step, and set in one UPDATE just before the commit. A claim filed on
+    the web meanwhile waits for the year's counter only for that moment, not for the whole import.
+    """
     now = now or timezone.now()
     company = _company_of(user)
-    numbers = allocate_rma_numbers(len(rows), now)
     status = workflow.status_for_new_claim(has_sales_document=False)
+    base = PLACEHOLDER_BASE + secrets.randbelow(PLACEHOLDER_BASE)
     claims = []
-    for row, rma in zip(rows, numbers, strict=True):
+    for index, row in enumerate(rows):
         data = ClaimData(
             claim_type=claim_type, lines=[row["line"]], return_address=return_address, own_number=row["own_number"]
         )
-        claim = _build_claim(user=user, company=company, data=data, status=status, now=now, rma=rma)
+        placeholder = (0, base + index, f"IMPORT/{base + index}")
+        claim = _build_claim(user=user, company=company, data=data, status=status, now=now, rma=placeholder)
         claim.import_batch = batch
         claims.append(claim)
     Claim.objects.bulk_create(claims, batch_size=1000)
@@ -251,6 +258,10 @@ def claims_create_many(
         changes.append(StatusChange(claim=claim, from_status="", to_status=status, by=user, created_at=now))
     ClaimLine.objects.bulk_create(lines, batch_size=2000)
     StatusChange.objects.bulk_create(changes, batch_size=2000)
+    # Last: the numbers, under the counter's lock until the commit.
+    for claim, (year, seq, number) in zip(claims, allocate_rma_numbers(len(claims), now), strict=True):
+        claim.rma_year, claim.rma_seq, claim.rma_number = year, seq, number
+    _set_rma_numbers(claims)
     # One entry for the whole import, however many claims: the import must stay fast.
     log_action(
         batch,
@@ -259,8 +270,33 @@ def claims_create_many(
         data={"count": len(claims), "first": claims[0].rma_number, "last": claims[-1].rma_number},
         company_id=company.pk,
     )
-    emails.claims_imported(user, claims)
+    # Rendering the summary of thousands of claims takes longer than the numbers: after the commit.
+    transaction.on_commit(lambda: emails.claims_imported(user, claims))
     return claims
+
+
+# Placeholder RMA sequence numbers of an import in progress (year 0): a random block far above any real
+# number, so that two imports at once do not wait for each other on the unique index.
+PLACEHOLDER_BASE = 1_000_000_000
+
+
+def _set_rma_numbers(claims: list[Claim]) -> None:
+    if connection.vendor != "postgresql":
+        Claim.objects.bulk_update(claims, ["rma_year", "rma_seq", "rma_number"], batch_size=1000)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {connection.ops.quote_name(Claim._meta.db_table)} AS c "  # noqa: S608
+            "SET rma_year = n.year, rma_seq = n.seq, rma_number = n.number "
+            "FROM unnest(%s::bigint[], %s::smallint[], %s::integer[], %s::varchar[]) AS n(id, year, seq, number) "
+            "WHERE c.id = n.id",
+            [
+                [c.pk for c in claims],
+                [c.rma_year for c in claims],
+                [c.rma_seq for c in claims],
+                [c.rma_number for c in claims],
+            ],
+        )
 
 
 def attachment_add(*, claim: Claim, upload: UploadData, by: User, change_status: bool = True) -> Attachment:

@@ -1,119 +1,17 @@
 import datetime
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, Q
-from django.http import HttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from core.errors import NotAllowed
-from core.text import lazy_format
+from core.csvadmin import CsvImportMixin
 
 from . import imports
 from .codes import normalise_ean, normalise_serial
 from .models import Brand, FaultType, Product, Sale, SoldSerial
-
-MAX_IMPORT_SIZE = 50 * 1024 * 1024  # beyond this, the management commands
-MAX_IMPORT_MB = MAX_IMPORT_SIZE // (1024 * 1024)
-
-
-class ImportFileForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=lazy_format(
-            _("Comma or semicolon separated, UTF-8, at most %(mb)d MB. The header row is optional."), mb=MAX_IMPORT_MB
-        ),
-    )
-    dry_run = forms.BooleanField(label=_("Only check the file, write nothing"), required=False)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_SIZE:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)d MB; import it with the management command.") % {"mb": MAX_IMPORT_MB}
-            )
-        return upload
-
-
-class CsvImportMixin:
-    """An "Import CSV" page on the change list: every row checked first, errors by row and column."""
-
-    import_kind = ""
-    change_list_template = "admin/warranty/change_list_import.html"
-
-    def get_urls(self):
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        return [
-            path("import/", self.admin_site.admin_view(self.import_view), name=f"{prefix}_import"),
-            path(
-                "import/template.csv",
-                self.admin_site.admin_view(self.template_view),
-                name=f"{prefix}_import_template",
-            ),
-            *super().get_urls(),
-        ]
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) and self.has_change_permission(request)
-
-    def check_import_permission(self, request):
-        if not self.has_import_permission(request):
-            raise NotAllowed(_("You may not import %(what)s.") % {"what": imports.KINDS[self.import_kind].label})
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
-        return super().changelist_view(request, extra_context)
-
-    def template_view(self, request):
-        self.check_import_permission(request)
-        response = HttpResponse(imports.template_csv(self.import_kind), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.import_kind}-template.csv"'
-        return response
-
-    def import_view(self, request):
-        self.check_import_permission(request)
-        kind = imports.KINDS[self.import_kind]
-        report = None
-        form = ImportFileForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            report = imports.run_import(
-                self.import_kind,
-                form.cleaned_data["file"].read(),
-                dry_run=form.cleaned_data["dry_run"],
-                by=request.user,
-            )
-            if report.file_error:
-                form.add_error("file", report.file_error)
-                report = None
-            elif report.ok and not form.cleaned_data["dry_run"]:
-                messages.success(
-                    request,
-                    gettext("%(rows)d rows imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
-                    % {
-                        "rows": report.rows,
-                        "created": report.created,
-                        "updated": report.updated,
-                        "unchanged": report.unchanged,
-                    },
-                )
-                return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": gettext("Import %(what)s from CSV") % {"what": kind.label},
-            "form": form,
-            "report": report,
-            "columns": kind.columns,
-            "required": kind.required,
-            "template_url": f"admin:{self.opts.app_label}_{self.opts.model_name}_import_template",
-        }
-        return TemplateResponse(request, "admin/warranty/import.html", context)
 
 
 @admin.register(Brand)
@@ -140,7 +38,7 @@ class FaultTypeAdmin(TranslationAdmin):
 
 @admin.register(Product)
 class ProductAdmin(CsvImportMixin, admin.ModelAdmin):
-    import_kind = "products"
+    import_class = imports.ProductsImport
     list_display = ["name", "ean", "brand", "warranty_months", "quantity_allowed"]
     list_filter = ["brand", "warranty_months", "quantity_allowed", "fault_types"]
     list_select_related = ["brand"]
@@ -189,14 +87,14 @@ class _SoldAdmin(CsvImportMixin, admin.ModelAdmin):
 
 @admin.register(Sale)
 class SaleAdmin(_SoldAdmin):
-    import_kind = "sales"
+    import_class = imports.SalesImport
     list_display = ["invoice_number", "invoice_date", "buyer_vat_id", "product", "quantity"]
     search_fields = ["buyer_vat_id"]  # the search box shows; get_search_results does the work
 
 
 @admin.register(SoldSerial)
 class SoldSerialAdmin(_SoldAdmin):
-    import_kind = "serials"
+    import_class = imports.SerialsImport
     list_display = ["serial", "product", "buyer_vat_id", "invoice_number", "invoice_date"]
     search_fields = ["serial"]
 

@@ -235,3 +235,14 @@ def test_document_errors_sit_next_to_their_field(owner_client, catalogue, owner_
     html = owner_client.post(batch.get_absolute_url(), {"document": [shared]}).content.decode()
     assert 'id="id_claims_error"' in html and 'href="#id_claims_0"' in html and 'id="id_claims_0"' in html
     assert Attachment.objects.count() == 0
+
+
+def test_one_summary_email_after_the_commit(
+    owner_client, catalogue, owner_address, rows, owner, django_capture_on_commit_callbacks
+):
+    from core.models import OutgoingEmail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_import(owner_client, catalogue, owner_address, csv_file(render(rows)))
+    [email] = OutgoingEmail.objects.filter(to=owner.email)
+    assert all(claim.rma_number in email.body_text for claim in Claim.objects.all())

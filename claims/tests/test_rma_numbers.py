@@ -151,3 +151,34 @@ def test_csv_imports_in_parallel_with_web_claims_stay_gapless(setup):
     imported = sorted(seq for seq, own in own_numbers_by_seq.items() if own == "R0")
     for seq in imported:
         assert [own_numbers_by_seq[seq + i] for i in range(40)] == [f"R{i}" for i in range(40)]
+
+
+def test_an_import_takes_its_numbers_last_in_one_step(setup, monkeypatch):
+    """Everything is written before the year's counter is taken, so web claims wait for it only briefly."""
+    from claims import services
+    from claims.models import ClaimLine, StatusChange
+
+    owner, claim_type, product = setup
+    claim_create(user=owner, data=claim_data(claim_type, product))
+    written_before = []
+    allocate = services.allocate_rma_numbers
+
+    def spy(count, now=None):
+        written_before.append((count, ClaimLine.objects.count(), StatusChange.objects.count()))
+        return allocate(count, now)
+
+    monkeypatch.setattr(services, "allocate_rma_numbers", spy)
+    rows = [
+        {
+            "own_number": f"R{i}",
+            "line": LineData(product=product, document_date=datetime.date(2026, 1, 5), description="x"),
+        }
+        for i in range(3)
+    ]
+    address = ReturnAddress("Firma", "Str. 1", "010101", "Bucuresti", "RO")
+    claims = claims_create_many(user=owner, claim_type=claim_type, return_address=address, rows=rows)
+    assert written_before == [(3, 4, 4)]  # one call, after the 3 new lines and timeline entries
+    assert [c.rma_seq for c in claims] == [2, 3, 4]
+    stored = dict(Claim.objects.values_list("own_number", "rma_number"))
+    assert [stored[f"R{i}"] for i in range(3)] == [c.rma_number for c in claims]
+    assert stored["R0"].startswith("RMA/2/") and not Claim.objects.filter(rma_year=0).exists()

@@ -252,3 +252,49 @@ def test_admin_search_of_sales_and_serials_is_exact(client, technician, products
     assert client.get(sales, {"q": "F-"}).context["cl"].result_count == 0
     serials = reverse("admin:warranty_soldserial_changelist")
     assert client.get(serials, {"q": "3qdsl9x 001"}).context["cl"].result_count == 1
+
+
+def test_a_key_repeated_in_a_later_chunk_is_found_and_nothing_is_written(products, monkeypatch):
+    from warranty.imports import SalesImport, SerialsImport
+
+    monkeypatch.setattr(SalesImport, "chunk_size", 2)
+    monkeypatch.setattr(SerialsImport, "chunk_size", 2)
+    rows = sales_rows(products) + [
+        ["RO18547290", "F-9", "2026-03-01", products[2].ean, "1"],
+        ["RO18547290", "F-1", "2026-03-01", products[1].ean, "5"],  # row 5: the key of row 2, two chunks later
+        ["RO18547290", "F-9", "2026-03-01", products[2].ean, "1"],  # row 6: the key of row 4
+    ]
+    report = run_import("sales", csv_bytes(rows), today=TODAY)
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (5, "EAN", "Row 2 already has this EAN on invoice F-1."),
+        (6, "EAN", "Row 4 already has this EAN on invoice F-9."),
+    ]
+    assert report.error_count == 2 and Sale.objects.count() == 0
+
+    serials = [[f"SN{i}", products[0].ean, "RO18547290", "F-1", "2026-03-01"] for i in range(5)] + [
+        ["sn 1", products[0].ean, "RO18547290", "F-2", "2026-03-01"]
+    ]
+    report = run_import("serials", csv_bytes(serials), today=TODAY)
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (6, "Serial number", "Row 2 already has this serial number.")
+    ]
+    assert SoldSerial.objects.count() == 0
+
+
+def test_templates_follow_the_page_language_and_both_headers_are_read(client, technician, products):
+    client.force_login(technician)
+    client.cookies["portal_language"] = "ro"
+    romanian = client.get(reverse("admin:warranty_sale_import_template")).content.decode("utf-8-sig")
+    assert romanian.startswith("cod_fiscal_cumpărător;număr_factură;data_factură;ean;cantitate\r\n")
+    header = romanian.split("\r\n")[0].split(";")
+    report = run_import("sales", csv_bytes(sales_rows(products), header=header), today=TODAY)
+    assert report.ok and report.created == 3
+    client.cookies["portal_language"] = "en"
+    english = client.get(reverse("admin:warranty_sale_import_template")).content.decode("utf-8-sig")
+    assert english.startswith("buyer_vat_id;invoice_number;invoice_date;ean;quantity\r\n")
+
+
+def test_a_wrong_date_names_both_formats(products):
+    rows = [["RO18547290", "F-1", "2026/03/01", products[0].ean, "1"]]
+    [error] = run_import("sales", csv_bytes(rows), today=TODAY).errors
+    assert "yyyy-mm-dd" in error.message and "dd.mm.yyyy" in error.message

@@ -1,5 +1,6 @@
-from ._importing import ImportCommand
+from core.csvcommand import ImportCommand
+from warranty.imports import ProductsImport
 
 
 class Command(ImportCommand):
-    kind = "products"
+    import_class = ProductsImport

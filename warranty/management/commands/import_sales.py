@@ -1,5 +1,6 @@
-from ._importing import ImportCommand
+from core.csvcommand import ImportCommand
+from warranty.imports import SalesImport
 
 
 class Command(ImportCommand):
-    kind = "sales"
+    import_class = SalesImport

@@ -1,5 +1,6 @@
-from ._importing import ImportCommand
+from core.csvcommand import ImportCommand
+from warranty.imports import SerialsImport
 
 
 class Command(ImportCommand):
-    kind = "serials"
+    import_class = SerialsImport

@@ -1,21 +1,22 @@
-"""What the three import commands share: read a file, run the import, report by row and column."""
+"""The management command of every CSV import: read a file, run the import, report by row and column."""
 
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-
-from warranty.imports import KINDS, run_import
+from django.utils import timezone
 
 
 class ImportCommand(BaseCommand):
-    kind = ""
+    """Subclass with ``import_class`` set to the import (a ``CsvImport`` subclass)."""
+
+    import_class = None
 
     @property
     def help(self):
-        columns = ", ".join(key for key, _label in KINDS[self.kind].columns)
+        columns = ", ".join(column.key for column in self.import_class.columns)
         return (
-            f"Import {self.kind} from a CSV file (columns: {columns}). Every row is checked first; "
+            f"Import {self.import_class.kind} from a CSV file (columns: {columns}). Every row is checked first; "
             "if any is wrong nothing is written. Importing the same file again changes nothing."
         )
 
@@ -23,13 +24,18 @@ class ImportCommand(BaseCommand):
         parser.add_argument("path", type=Path, help="The CSV file (comma or semicolon, UTF-8).")
         parser.add_argument("--dry-run", action="store_true", help="Only check the file; write nothing.")
 
+    def run_import(self, path, *, dry_run):
+        return self.import_class(today=timezone.localdate()).run(path, dry_run=dry_run)
+
+    def summary(self, report):
+        return f"{report.created} new, {report.updated} updated, {report.unchanged} unchanged"
+
     def handle(self, *args, path, dry_run, **options):
+        started = time.perf_counter()
         try:
-            raw = path.read_bytes()
+            report = self.run_import(path, dry_run=dry_run)
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error}") from error
-        started = time.perf_counter()
-        report = run_import(self.kind, raw, dry_run=dry_run)
         elapsed = time.perf_counter() - started
         if report.file_error:
             raise CommandError(report.file_error)
@@ -42,9 +48,4 @@ class ImportCommand(BaseCommand):
         if dry_run:
             self.stdout.write(self.style.SUCCESS(f"{report.rows} rows checked, no errors ({elapsed:.1f} s)."))
             return
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{report.rows} rows: {report.created} new, {report.updated} updated, "
-                f"{report.unchanged} unchanged ({elapsed:.1f} s)."
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(f"{report.rows} rows: {self.summary(report)} ({elapsed:.1f} s)."))
