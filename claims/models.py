@@ -111,6 +111,9 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    # The last rendered parcel label and a hash of everything it shows (claims.stored_labels).
+    label_pdf = models.FileField(_("label"), upload_to="labels/", blank=True, max_length=200, editable=False)
+    label_hash = models.CharField(_("label hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("claim")

@@ -12,6 +12,18 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="claim",
+            name="label_hash",
+            field=models.CharField(blank=True, editable=False, max_length=64, verbose_name="label hash"),
+        ),
+        migrations.AddField(
+            model_name="claim",
+            name="label_pdf",
+            field=models.FileField(
+                blank=True, editable=False, max_length=200, upload_to="labels/", verbose_name="label"
+            ),
+        ),
         migrations.AddIndex(
             model_name="claim",
             index=models.Index(fields=["-created_at", "-id"], name="claim_created_idx"),
