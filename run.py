@@ -3,6 +3,7 @@
 
     python3 run.py serve   # virtualenv, install, migrate, demo data, serve on :8000
     python3 run.py test    # virtualenv, install, whole test suite (extra args go to pytest)
+    python3 run.py bench   # virtualenv, install, benchmark on PostgreSQL (DATABASE_URL; --small, --large)
 
 Both create ``.venv`` and install the pinned requirements on first use, and
 again whenever a requirements file changes.
@@ -65,8 +66,13 @@ def test(args):
     os.execv(str(PYTHON), [str(PYTHON), "-m", "pytest", *args])
 
 
+def bench(args):
+    ensure_venv("requirements.txt")
+    os.execv(str(PYTHON), [str(PYTHON), "manage.py", "bench", *args])
+
+
 def main():
-    commands = {"serve": serve, "test": test}
+    commands = {"serve": serve, "test": test, "bench": bench}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     os.chdir(ROOT)

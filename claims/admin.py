@@ -20,6 +20,7 @@ from accounts.vat import split_vat_id
 from core.admin import render_entries
 from core.errors import DomainError, NotAllowed, add_to_form
 from core.models import ActionLogEntry
+from core.pagination import EstimatedCountPaginator
 from warranty.codes import normalise_serial
 from warranty.models import Brand
 
@@ -238,8 +239,10 @@ class ClaimAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["owner", "company", "claim_type"]
     list_per_page = 50
+    # No full COUNT per load: the unfiltered total is PostgreSQL's estimate, and the date filter above
+    # replaces date_hierarchy (whose MIN/MAX and DISTINCT dates scan the whole table on every load).
     show_full_result_count = False
-    date_hierarchy = "created_at"
+    paginator = EstimatedCountPaginator
     inlines = [ClaimLineInline, MessageInline]
     readonly_fields = [
         "timeline",

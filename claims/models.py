@@ -111,6 +111,9 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    # The last rendered parcel label and a hash of everything it shows (claims.stored_labels).
+    label_pdf = models.FileField(_("label"), upload_to="labels/", blank=True, max_length=200, editable=False)
+    label_hash = models.CharField(_("label hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("claim")
@@ -133,6 +136,8 @@ class Claim(models.Model):
             models.Index(fields=["company", "owner", "-created_at"], name="claim_company_owner_idx"),
             models.Index(F("company"), Upper("own_number"), name="claim_company_own_number_idx"),
             models.Index(fields=["status", "created_at"], name="claim_status_created_idx"),
+            # The admin's claim list, in its ordering: the first page is read off the index.
+            models.Index(fields=["-created_at", "-id"], name="claim_created_idx"),
             models.Index(fields=["waybill"], name="claim_waybill_idx"),
             models.Index(fields=["return_tracking"], name="claim_return_tracking_idx"),
             # The admin's search finds an own claim number across all partners.

@@ -50,8 +50,9 @@ def claims_for_user(user: User, *, status: str | None = None, mine: bool = False
     if mine:
         claims = claims.filter(owner=user)
     claims = (
+        # No aggregate here: it would run over every claim of the company before the LIMIT, and the
+        # paginator's COUNT would become a grouped subquery. The page's lines come from the prefetch.
         claims.select_related("claim_type", "owner")
-        .annotate(line_count=Count("lines"))
         .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.select_related("product").order_by("position")))
         .order_by("-created_at", "-id")
     )
@@ -74,7 +75,8 @@ def claims_search(user: User, query: str, *, mine: bool = False) -> QuerySet[Cla
 
 
 def status_counts(user: User) -> dict[str, int]:
-    rows = visible_claims(user).values("status").annotate(n=Count("id")).order_by()
+    # Grouped over (company, status) only: an index-only scan of claim_company_status_idx.
+    rows = visible_claims(user).values("status").annotate(n=Count("*")).order_by()
     return {row["status"]: row["n"] for row in rows}
 
 

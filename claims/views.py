@@ -32,8 +32,8 @@ from .forms import (
     LineForm,
     MessageForm,
 )
-from .labels import render_claim_label
 from .models import Claim, ClaimLine, Status
+from .stored_labels import claim_label_pdf
 from .tasks import build_batch_handover
 from .uploads import ALLOWED_CONTENT_TYPES, safe_download_name
 
@@ -250,7 +250,7 @@ def claim_attachment(request, pk, attachment_pk):
 def claim_label(request, pk):
     claim = selectors.get_claim_for_user(request.user, pk)
     lines = list(claim.lines.select_related("product", "fault_type").order_by("position"))
-    pdf = render_claim_label(claim=claim, lines=lines, claim_url=request.build_absolute_uri(claim.get_absolute_url()))
+    pdf = claim_label_pdf(claim=claim, lines=lines, claim_url=request.build_absolute_uri(claim.get_absolute_url()))
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = claim.rma_number.replace("/", "-")
     response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'

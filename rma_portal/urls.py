@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -15,3 +16,11 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("claims.urls")),
 ]
+
+if settings.BENCHMARK_VIEWS:
+    from core import bench_views
+
+    urlpatterns += [
+        path("_bench/ok", bench_views.bare),
+        path("_bench/template", bench_views.bare_template),
+    ]

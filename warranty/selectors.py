@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -139,8 +141,23 @@ class SerialResult:
     not_member: bool = False
 
 
+TRACKED_BRANDS_CACHE_KEY = "warranty:tracked-brands"
+
+
 def tracked_brands() -> list[str]:
-    return list(Brand.objects.filter(serials_tracked=True).order_by("name").values_list("name", flat=True))
+    """Names of the brands whose serials we keep: read on every dashboard, changed a few times a year,
+    so cached until a Brand is saved or deleted (warranty.apps)."""
+    names = cache.get(TRACKED_BRANDS_CACHE_KEY)
+    if names is None:
+        names = list(Brand.objects.filter(serials_tracked=True).order_by("name").values_list("name", flat=True))
+        cache.set(TRACKED_BRANDS_CACHE_KEY, names, timeout=None)
+    return names
+
+
+def forget_tracked_brands(**_kwargs: object) -> None:
+    cache.delete(TRACKED_BRANDS_CACHE_KEY)
+    # Again after commit: another process may have cached the old list in between.
+    transaction.on_commit(lambda: cache.delete(TRACKED_BRANDS_CACHE_KEY))
 
 
 def check_serial_query(raw_serial: str) -> str:

@@ -221,3 +221,37 @@ def test_batch_handover_of_many_claims_has_several_pages(owner):
     assert claims[-1].rma_number in last and f"Page {pages} of {pages}" in last
     # The barcodes of a later page scan as well.
     assert claims[-1].rma_number in decoded(page_image(pdf, pages - 1), zxingcpp.BarcodeFormat.Code128)
+
+
+def test_label_is_served_from_its_stored_copy_until_the_claim_changes(owner_client, owner, monkeypatch):
+    from django.urls import reverse
+
+    from claims import stored_labels
+
+    claim = ClaimLineFactory(claim=ClaimFactory(owner=owner)).claim
+    renders = []
+    real = stored_labels.render_claim_label
+
+    def counting(**kwargs):
+        renders.append(kwargs["claim"].pk)
+        return real(**kwargs)
+
+    monkeypatch.setattr(stored_labels, "render_claim_label", counting)
+    url = reverse("claim_label", args=[claim.pk])
+    first = owner_client.get(url)
+    assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
+    assert owner_client.get(url).content == first.content
+    assert len(renders) == 1
+    claim.refresh_from_db()
+    assert claim.label_pdf and claim.label_hash
+    claim.waybill = "AWB123"
+    claim.save()
+    assert owner_client.get(url).status_code == 200
+    assert len(renders) == 2
+    line = claim.lines.get()
+    line.serial = "NEWSERIAL1"
+    line.save()
+    owner_client.get(url)
+    assert len(renders) == 3
+    owner_client.get(url)
+    assert len(renders) == 3

@@ -172,3 +172,20 @@ def test_dashboard_and_lookups_run_constant_queries(owner_client, product, sales
 def test_search_says_no_claim_found(owner_client):
     html = owner_client.get(reverse("dashboard"), {"q": "RMA/1/SR/2026"}).content.decode()
     assert "No claim found Nothing matches “RMA/1/SR/2026” among your claims." in text(html)
+
+
+def test_tracked_brands_are_cached_until_a_brand_changes(db, django_assert_num_queries):
+    from warranty.selectors import tracked_brands
+
+    brand = BrandFactory(name="Zeta Cache", serials_tracked=True)
+    with django_assert_num_queries(1):
+        assert "Zeta Cache" in tracked_brands()
+    with django_assert_num_queries(0):
+        assert "Zeta Cache" in tracked_brands()
+    brand.serials_tracked = False
+    brand.save()
+    assert "Zeta Cache" not in tracked_brands()
+    other = BrandFactory(name="Zeta Other", serials_tracked=True)
+    assert "Zeta Other" in tracked_brands()
+    other.delete()
+    assert "Zeta Other" not in tracked_brands()

@@ -1,0 +1,617 @@
+"""The portal's benchmark: build data at a scale, serve it as in production, load it with wrk, print one table.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rma_bench python3 run.py bench [--small | --large]
+
+It needs PostgreSQL and a database of its own: it empties the claims, sales and serials there first.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections, connection, connections, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+SCALES = {
+    # demo company's claims, other claims, other companies, sales rows, sold serials, wrk seconds, import sizes
+    "small": dict(
+        demo=1_000, others=5_000, companies=20, sales=20_000, serials=10_000, seconds=2, csv=500, csv_sales=10_000
+    ),
+    "default": dict(
+        demo=10_000,
+        others=100_000,
+        companies=200,
+        sales=1_000_000,
+        serials=100_000,
+        seconds=5,
+        csv=5_000,
+        csv_sales=100_000,
+    ),
+    "large": dict(
+        demo=10_000,
+        others=1_000_000,
+        companies=2_000,
+        sales=10_000_000,
+        serials=1_000_000,
+        seconds=5,
+        csv=5_000,
+        csv_sales=100_000,
+    ),
+}
+CONNECTIONS = 16
+PARTNER, STAFF = "partener", "service"
+
+
+@dataclass
+class Row:
+    page: str
+    url: str
+    requests_per_s: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    ratio: float | None = None
+    queries: int | None = None
+    sql_ms: float | None = None
+    status: int = 200
+    errors: int = 0
+
+
+def copy_rows(model, rows):
+    """COPY ``rows`` (dicts of field name -> value) into ``model``'s table; other fields take their defaults."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    defaults = {f.name: f.get_default() for f in fields if f.has_default() and not callable(f.default)}
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                values = []
+                for f in fields:
+                    if f.attname in row:
+                        value = row[f.attname]
+                    elif f.name in row:
+                        value = row[f.name]
+                    elif f.name in defaults:
+                        value = defaults[f.name]
+                    else:
+                        value = f.get_default()
+                    values.append(f.get_db_prep_save(value, connection))
+                copy.write_row(values)
+
+
+def parse_ms(text):
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Command(BaseCommand):
+    help = "Benchmark the portal on PostgreSQL with gunicorn and wrk (empties the claims, sales and serials)."
+
+    def add_arguments(self, parser):
+        scale = parser.add_mutually_exclusive_group()
+        scale.add_argument("--small", action="store_true", help="a run of under a minute")
+        scale.add_argument("--large", action="store_true", help="1,000,000 claims, 10,000,000 sales (the README)")
+        parser.add_argument("--output", default="var/bench.json", help="where the JSON result goes")
+        parser.add_argument("--keep-data", action="store_true", help="reuse the data of the previous run")
+
+    def handle(self, *args, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "The benchmark runs on PostgreSQL only (SQLite serialises writers and would measure nothing "
+                "useful). Set DATABASE_URL=postgres://user@host:5432/a_database_of_its_own."
+            )
+        # The imports and claims made here send their e-mails nowhere (not to the console: stdout is the table).
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        name = "small" if options["small"] else "large" if options["large"] else "default"
+        self.scale = SCALES[name]
+        started = time.monotonic()
+        self.ensure_wrk()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        if not options["keep_data"]:
+            self.build_data()
+        self.prepare()
+        self.say(f"data ready in {time.monotonic() - started:.0f} s")
+        rows = self.measure_pages()
+        extra = {
+            "claims_csv_import": self.time_claims_import(),
+            "sales_csv_import": self.time_sales_import(),
+            "concurrent_claims": self.concurrent_claims(),
+        }
+        result = {
+            "scale": name,
+            "sizes": self.scale,
+            "machine": self.machine(),
+            "when": timezone.now().isoformat(),
+            "pages": [asdict(r) for r in rows],
+            **extra,
+            "seconds": round(time.monotonic() - started),
+        }
+        output = Path(options["output"])
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(result, indent=2))
+        self.stdout.write(self.markdown(result))
+        self.say(f"JSON written to {output}")
+
+    def say(self, text):
+        self.stderr.write(f"[bench] {text}")
+
+    # --- tools -----------------------------------------------------------------------------------
+
+    def ensure_wrk(self):
+        if shutil.which("wrk"):
+            return
+        self.say("wrk is missing: installing it with apt-get")
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        subprocess.run([*sudo, "apt-get", "install", "-y", "wrk"], check=False)
+        if not shutil.which("wrk"):
+            raise CommandError("wrk is needed: apt-get install wrk")
+
+    def machine(self):
+        memory = ""
+        try:
+            kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+            memory = f"{kb / 1024 / 1024:.0f} GB"
+        except (OSError, AttributeError):
+            pass
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        return {"cpus": os.cpu_count(), "memory": memory, "postgresql": version, "python": sys.version.split()[0]}
+
+    # --- data ------------------------------------------------------------------------------------
+
+    def build_data(self):
+        from accounts.models import Company, Membership, MembershipRole, MembershipState, User
+        from claims import demo
+        from claims.models import Claim, ClaimLine, ClaimType
+        from claims.services import allocate_rma_numbers
+        from warranty.models import Product, Sale, SoldSerial
+
+        t0 = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE claims_claimline, claims_statuschange, claims_attachment, claims_message, claims_claim, "
+                "claims_importbatch, warranty_sale, warranty_soldserial CASCADE"
+            )
+        Membership.objects.filter(user__username__startswith="bench-").delete()
+        User.objects.filter(username__startswith="bench-").delete()
+        Company.objects.filter(legal_name__startswith="Bench ").delete()
+        with transaction.atomic():
+            demo.load()
+        s = self.scale
+        with transaction.atomic():
+            companies = Company.objects.bulk_create(
+                [Company(legal_name=f"Bench {n} SRL", vat_id=f"RO9{n:07d}") for n in range(s["companies"])]
+            )
+            users = User.objects.bulk_create(
+                [
+                    User(username=f"bench-{n}", email=f"bench-{n}@example.com", password="!")
+                    for n in range(s["companies"])
+                ]
+            )
+            Membership.objects.bulk_create(
+                [
+                    Membership(user=u, company=c, role=MembershipRole.ADMIN, state=MembershipState.ACTIVE)
+                    for u, c in zip(users, companies, strict=True)
+                ]
+            )
+        partner = User.objects.get(username=PARTNER)
+        claim_type = ClaimType.objects.filter(brand__isnull=True).order_by("position").first()
+        products = list(Product.objects.values_list("pk", flat=True)[:50])
+        owners = [(partner.membership.company_id, partner.pk)] * s["demo"] + [
+            (users[n % len(users)].membership.company_id, users[n % len(users)].pk) for n in range(s["others"])
+        ]
+        statuses = ["registered", "received", "diagnosis", "repair", "closed"]
+        now = timezone.now()
+        numbers = allocate_rma_numbers(len(owners), now)
+        self.say(f"copying {len(owners):,} claims")
+        with transaction.atomic():
+            copy_rows(
+                Claim,
+                (
+                    {
+                        "rma_year": year,
+                        "rma_seq": seq,
+                        "rma_number": number,
+                        "company_id": company_id,
+                        "owner_id": owner_id,
+                        "status": statuses[n % len(statuses)],
+                        "claim_type_id": claim_type.pk,
+                        "return_name": "Bench",
+                        "return_street": "Str. Lunga 5",
+                        "return_postal_code": "500000",
+                        "return_city": "Brasov",
+                        "return_country": "RO",
+                        "created_at": now - datetime.timedelta(minutes=n),
+                        "status_changed_at": now - datetime.timedelta(minutes=n),
+                    }
+                    for n, ((company_id, owner_id), (year, seq, number)) in enumerate(zip(owners, numbers, strict=True))
+                ),
+            )
+            ids = list(
+                Claim.objects.filter(rma_year=numbers[0][0], rma_seq__gte=numbers[0][1]).values_list("pk", flat=True)
+            )
+            self.say(f"copying {len(ids):,} claim lines")
+            copy_rows(
+                ClaimLine,
+                (
+                    {
+                        "claim_id": pk,
+                        "position": 1,
+                        "product_id": products[n % len(products)],
+                        "serial": f"BS{n:09d}",
+                        "document_date": datetime.date(2026, 1, 1),
+                        "description": "Does not turn on.",
+                    }
+                    for n, pk in enumerate(ids)
+                ),
+            )
+        vats = [c.vat_id for c in companies] + [partner.membership.company.vat_id]
+        self.say(f"copying {s['sales']:,} sales and {s['serials']:,} serials")
+        with transaction.atomic():
+            start = datetime.date(2026, 1, 1)
+            copy_rows(
+                Sale,
+                (
+                    {
+                        "buyer_vat_id": vats[n % len(vats)],
+                        "invoice_number": f"BF{n:09d}",
+                        "invoice_date": start - datetime.timedelta(days=n % 900),
+                        "product_id": products[n % len(products)],
+                        "quantity": 1,
+                    }
+                    for n in range(s["sales"])
+                ),
+            )
+            copy_rows(
+                SoldSerial,
+                (
+                    {
+                        "serial": f"BSN{n:09d}",
+                        "product_id": products[n % len(products)],
+                        "buyer_vat_id": vats[n % len(vats)],
+                        "invoice_number": f"BF{n:09d}",
+                        "invoice_date": start - datetime.timedelta(days=n % 900),
+                    }
+                    for n in range(s["serials"])
+                ),
+            )
+        with connection.cursor() as cursor:
+            for table in (
+                "claims_claim",
+                "claims_claimline",
+                "warranty_sale",
+                "warranty_soldserial",
+                "accounts_company",
+            ):
+                cursor.execute(f"VACUUM ANALYZE {table}")
+        self.say(f"data built in {time.monotonic() - t0:.0f} s")
+
+    def prepare(self):
+        from accounts.models import User
+        from claims.models import Claim
+        from warranty.models import Product, SoldSerial
+
+        partner = User.objects.get(username=PARTNER)
+        self.partner = partner
+        self.staff = User.objects.get(username=STAFF)
+        claims = Claim.objects.filter(company=partner.membership.company).order_by("-created_at")
+        self.claim = claims[min(50, claims.count() - 1)]
+        self.line = self.claim.lines.select_related("product").first()
+        self.ean = self.line.product.ean if self.line else Product.objects.first().ean
+        serial = SoldSerial.objects.order_by("pk").values_list("serial", flat=True).first()
+        self.serial = serial or "NOSERIAL"
+
+    # --- pages -----------------------------------------------------------------------------------
+
+    def pages(self):
+        c = self.claim
+        return [
+            ("bare HttpResponse", "/_bench/ok", None, {}),
+            ("bare template", "/_bench/template", "partner", {}),
+            ("login page", "/accounts/login/", None, {}),
+            ("dashboard", "/", "partner", {}),
+            ("claim list", "/claims/", "partner", {}),
+            ("search (claim list)", f"/claims/?q={self.line.serial if self.line else 'X'}", "partner", {}),
+            ("claim detail", f"/claims/{c.pk}/", "partner", {}),
+            ("label PDF", f"/claims/{c.pk}/label.pdf", "partner", {}),
+            ("warranty lookup, no JS", f"/?ean={self.ean}", "partner", {}),
+            (
+                "warranty lookup, htmx",
+                f"/?ean={self.ean}",
+                "partner",
+                {"HX-Request": "true", "HX-Target": "warranty-result"},
+            ),
+            ("serial lookup, no JS", f"/?serial={self.serial}", "partner", {}),
+            (
+                "serial lookup, htmx",
+                f"/?serial={self.serial}",
+                "partner",
+                {"HX-Request": "true", "HX-Target": "serial-result"},
+            ),
+            ("admin claim list", "/admin/claims/claim/", "staff", {}),
+            ("admin claim change", f"/admin/claims/claim/{c.pk}/change/", "staff", {}),
+        ]
+
+    def measure_pages(self):
+        static_root = tempfile.mkdtemp(prefix="rma-bench-static-")
+        port = free_port()
+        env = {
+            **os.environ,
+            "DEBUG": "false",
+            # The same key as this process: the session cookies made here must be valid there.
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_HSTS_SECONDS": "0",
+            "STATIC_ROOT": static_root,
+            "RMA_BENCHMARK_VIEWS": "1",
+        }
+        python = sys.executable
+        subprocess.run([python, "manage.py", "collectstatic", "--no-input", "-v", "0"], env=env, check=True)
+        gunicorn = Path(python).with_name("gunicorn")
+        server = subprocess.Popen(
+            [gunicorn, "rma_portal.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--no-control-socket"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            self.wait_for(base + "/_bench/ok")
+            cookies = {"partner": self.session_cookie(self.partner), "staff": self.session_cookie(self.staff)}
+            rows = []
+            yardstick = ("/_bench/template", {"Cookie": cookies["partner"]})
+            for page, url, who, headers in self.pages():
+                all_headers = dict(headers)
+                if who:
+                    all_headers["Cookie"] = cookies[who]
+                status = self.status_of(base + url, all_headers)
+                # The machine is shared and noisy: each page is compared with a run of the bare template
+                # just before it, not with one run at the start.
+                reference = self.wrk("bare template", base + yardstick[0], yardstick[1])
+                row = self.wrk(page, base + url, all_headers)
+                row.ratio = (
+                    round(row.requests_per_s / reference.requests_per_s, 3) if reference.requests_per_s else None
+                )
+                row.status = status
+                if status != 200:
+                    self.say(f"{page}: HTTP {status}")
+                if url.startswith("/_bench/"):
+                    row.queries, row.sql_ms = 0, 0.0
+                else:
+                    row.queries, row.sql_ms = self.queries_of(url, who, headers)
+                rows.append(row)
+                self.say(f"{page}: {row.requests_per_s:.0f} req/s, p50 {row.p50_ms:.1f} ms")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            shutil.rmtree(static_root, ignore_errors=True)
+        return rows
+
+    def wait_for(self, url):
+        for _attempt in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise CommandError("gunicorn did not start")
+
+    def session_cookie(self, user):
+        client = Client()
+        client.force_login(user)
+        return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+    def status_of(self, url, headers):
+        request = urllib.request.Request(url, headers=headers)
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        try:
+            with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def wrk(self, page, url, headers):
+        command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{self.scale['seconds']}s", "--latency", "--timeout", "10s"]
+        for key, value in headers.items():
+            command += ["-H", f"{key}: {value}"]
+        out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+        row = Row(page=page, url="/" + url.split("/", 3)[3])
+        row.requests_per_s = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        row.p50_ms = parse_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+        row.p99_ms = parse_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+        bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+        row.errors = int(bad.group(1)) if bad else 0
+        return row
+
+    def queries_of(self, url, who, headers):
+        """Queries and SQL time of one request in this process: the fastest of five after a warm-up, since
+        on a busy machine every round trip may also wait for a CPU."""
+        if "testserver" not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        client = Client()
+        if who:
+            client.force_login(self.partner if who == "partner" else self.staff)
+        client.get(url, headers=headers)
+        runs = []
+        for _attempt in range(5):
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url, headers=headers)
+            queries = captured.captured_queries
+            runs.append((round(sum(float(q["time"]) for q in queries) * 1000, 2), len(queries)))
+        sql_ms, count = min(runs)
+        return count, sql_ms
+
+    # --- writes ----------------------------------------------------------------------------------
+
+    def time_claims_import(self):
+        from claims.csv_import import claims_import_csv
+        from claims.models import ClaimType
+        from claims.services import ReturnAddress
+
+        count = self.scale["csv"]
+        out = io.StringIO()
+        out.write("own_claim_number;ean;serial_number;sale_date;problem_description;service_expectations\r\n")
+        stamp = int(time.time())
+        sale_date = (timezone.localdate() - datetime.timedelta(days=30)).isoformat()
+        for n in range(count):
+            out.write(f"BI-{stamp}-{n};{self.ean};BIS{stamp}{n:06d};{sale_date};Does not turn on;Repair\r\n")
+        upload = SimpleUploadedFile("bench.csv", out.getvalue().encode(), content_type="text/csv")
+        claim_type = ClaimType.objects.filter(brand__isnull=True).order_by("position").first()
+        address = ReturnAddress(name="Bench", street="Str. Lunga 5", postal_code="500000", city="Brasov", country="RO")
+        started = time.monotonic()
+        with transaction.atomic():
+            result = claims_import_csv(
+                user=self.partner, uploaded=upload, claim_type=claim_type, return_address=address
+            )
+        seconds = time.monotonic() - started
+        ok = bool(result.ok)
+        if not ok:
+            self.say(f"claims import refused the file: {str(getattr(result, 'errors', ''))[:300]}")
+        return {"rows": count, "ok": ok, "seconds": round(seconds, 2), "rows_per_s": round(count / seconds)}
+
+    def time_sales_import(self):
+        from warranty.imports import run_import
+
+        count = self.scale["csv_sales"]
+        stamp = int(time.time())
+        vat = self.partner.membership.company.vat_id
+        lines = ["buyer_vat_id;invoice_number;invoice_date;ean;quantity"]
+        lines += [f"{vat};BSI{stamp}-{n};2026-01-02;{self.ean};1" for n in range(count)]
+        raw = ("\r\n".join(lines) + "\r\n").encode()
+        started = time.monotonic()
+        report = run_import("sales", raw)
+        seconds = time.monotonic() - started
+        ok = bool(report.ok)
+        if not ok:
+            self.say(f"sales import refused the file: {str(getattr(report, 'errors', ''))[:300]}")
+        return {"rows": count, "ok": ok, "seconds": round(seconds, 2), "rows_per_s": round(count / seconds)}
+
+    def concurrent_claims(self, count=100, threads=16):
+        from claims.models import Claim, ClaimType
+        from claims.services import ClaimData, LineData, ReturnAddress, claim_create
+        from warranty.models import Product
+
+        product = Product.objects.get(ean=self.ean)
+        claim_type = ClaimType.objects.filter(brand__isnull=True).order_by("position").first()
+        address = ReturnAddress(name="Bench", street="Str. Lunga 5", postal_code="500000", city="Brasov", country="RO")
+        created, errors, lock = [], [], threading.Lock()
+        todo = list(range(count))
+
+        def work():
+            try:
+                while True:
+                    with lock:
+                        if not todo:
+                            return
+                        n = todo.pop()
+                    data = ClaimData(
+                        claim_type=claim_type,
+                        lines=[LineData(product=product, document_date=datetime.date(2026, 1, 2), description="x")],
+                        return_address=address,
+                        own_number=f"CC-{n}",
+                    )
+                    started = time.monotonic()
+                    try:
+                        with transaction.atomic():
+                            claim = claim_create(user=self.partner, data=data, notify=False)
+                    except Exception as error:  # noqa: BLE001 - counted and reported
+                        with lock:
+                            errors.append(repr(error))
+                        continue
+                    with lock:
+                        created.append((claim.rma_year, claim.rma_seq, time.monotonic() - started))
+            finally:
+                close_old_connections()
+                connections.close_all()
+
+        started = time.monotonic()
+        pool = [threading.Thread(target=work) for _ in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        seconds = time.monotonic() - started
+        seqs = sorted(seq for _year, seq, _t in created)
+        gapless = bool(seqs) and seqs == list(range(seqs[0], seqs[0] + len(seqs))) and len(seqs) == count
+        waits = sorted(t for *_rest, t in created)
+        assert Claim.objects.filter(rma_seq__in=seqs).count() >= len(seqs)
+        return {
+            "claims": count,
+            "threads": threads,
+            "created": len(created),
+            "errors": errors[:5],
+            "gapless": gapless,
+            "seconds": round(seconds, 2),
+            "claims_per_s": round(len(created) / seconds, 1) if seconds else None,
+            "p99_ms": round(waits[int(len(waits) * 0.99) - 1] * 1000, 1) if waits else None,
+        }
+
+    # --- output ----------------------------------------------------------------------------------
+
+    def markdown(self, result):
+        m = result["machine"]
+        lines = [
+            f"Scale `{result['scale']}` ({result['sizes']['demo']:,} claims of the demo company, "
+            f"{result['sizes']['others']:,} across {result['sizes']['companies']:,} companies, "
+            f"{result['sizes']['sales']:,} sales, {result['sizes']['serials']:,} serials); "
+            f"{m['cpus']} CPUs, {m['memory']}, PostgreSQL {m['postgresql']}, Python {m['python']}; "
+            f"gunicorn 2 sync workers, wrk {CONNECTIONS} connections, {result['sizes']['seconds']} s per page.",
+            "",
+            "| page | requests/s | p50 ms | p99 ms | ratio to bare template (run just before) | queries | SQL ms |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for r in result["pages"]:
+            flag = f" (HTTP {r['status']})" if r["status"] != 200 else ""
+            flag += f" ({r['errors']} non-2xx)" if r["errors"] else ""
+            ratio = f"{r['ratio'] * 100:.0f}%" if r["ratio"] is not None else "—"
+            lines.append(
+                f"| {r['page']}{flag} | {r['requests_per_s']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
+                f"{ratio} | {r['queries']} | {r['sql_ms']} |"
+            )
+        ci, si, cc = result["claims_csv_import"], result["sales_csv_import"], result["concurrent_claims"]
+        lines += [
+            "",
+            "| write | result |",
+            "| --- | --- |",
+            f"| CSV import of {ci['rows']:,} claims | {ci['seconds']} s, {ci['rows_per_s']:,} rows/s"
+            f"{'' if ci['ok'] else ' (refused)'} |",
+            f"| CSV import of {si['rows']:,} sales | {si['seconds']} s, {si['rows_per_s']:,} rows/s"
+            f"{'' if si['ok'] else ' (refused)'} |",
+            f"| {cc['claims']} concurrent claim creations ({cc['threads']} threads) | {cc['created']} created in "
+            f"{cc['seconds']} s, p99 {cc['p99_ms']} ms, numbers {'gapless' if cc['gapless'] else 'NOT gapless'} |",
+            "",
+        ]
+        return "\n".join(lines)
