@@ -31,6 +31,19 @@ class ClaimSearchForm(forms.Form):
     )
 
 
+# Every order of selectors.SORTS, for the select a phone shows instead of the column headings.
+SORT_LABELS = {
+    "-date": _("Newest first"),
+    "date": _("Oldest first"),
+    "rma": _("RMA number, ascending"),
+    "-rma": _("RMA number, descending"),
+    "status": _("Status, in the order of the workflow"),
+    "-status": _("Status, from the end of the workflow"),
+    "-age": _("Longest in the current status"),
+    "age": _("Shortest in the current status"),
+}
+
+
 class ClaimFilterForm(forms.Form):
     """The claim list's filters (GET). A bad value is shown on its field and the other filters still apply."""
 
@@ -52,7 +65,7 @@ class ClaimFilterForm(forms.Form):
     claim_type = forms.ModelChoiceField(label=_("Claim type"), queryset=ClaimType.objects.all(), required=False)
     who = forms.ChoiceField(label=_("Opened by"), required=False)
     action = forms.BooleanField(label=_("Needs your action"), required=False)
-    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+    sort = forms.ChoiceField(label=_("Order"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,7 +81,7 @@ class ClaimFilterForm(forms.Form):
                 if m.user_id != user.pk
             ]
         self.fields["who"].choices = [("", _("Everyone")), ("mine", _("Me")), *sorted(members, key=lambda c: c[1])]
-        self.fields["sort"].choices = [("", ""), *((key, key) for key in selectors.sort_choices())]
+        self.fields["sort"].choices = list(SORT_LABELS.items())
 
     def clean(self):
         data = super().clean()

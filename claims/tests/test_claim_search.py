@@ -135,6 +135,12 @@ def test_sorting_by_rma_number_date_status_and_age(owner_client, owner):
     assert "?status=received&amp;sort=-rma" in html
 
 
+def test_every_order_has_a_label_for_the_phone_select():
+    from claims.forms import SORT_LABELS
+
+    assert set(SORT_LABELS) == set(selectors.sort_choices())
+
+
 def test_pagination_keeps_the_filters(owner_client, owner):
     for _ in range(27):
         ClaimFactory(owner=owner, own_number="SHOP-1")
