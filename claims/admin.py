@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Lower, Upper
+from django.db.models.functions import Lower
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -36,7 +36,7 @@ from .models import (
     Status,
     StatusChange,
 )
-from .selectors import parse_rma_number
+from .selectors import claim_search_condition
 from .uploads import safe_download_name
 
 
@@ -298,29 +298,23 @@ class ClaimAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(first_brand=Subquery(first_brand))
 
     def get_search_results(self, request, queryset, search_term):
-        """Exact matches first, each on an index: RMA number (any case or spacing), serial number,
-        own claim number, partner e-mail, company VAT id (with its prefix), waybill, return tracking.
-        Only when nothing matches exactly does the admin's usual "contains" search run."""
+        """The partner list's search (claims.selectors.claim_search_condition: start of the RMA number, part of
+        a serial, own claim number, waybill or product name) over every company, and for staff also the
+        partner's e-mail, the company's VAT id (with its prefix) or part of its name, the return tracking."""
         term = search_term.strip()
         if not term:
             return queryset, False
         emails = get_user_model().objects.annotate(email_lower=Lower("email")).filter(email_lower=term.lower())
         condition = (
-            Q(pk__in=ClaimLine.objects.filter(serial=normalise_serial(term)).values("claim_id"))
-            | Q(own_number_upper=term.upper())
-            | Q(waybill=term)
+            claim_search_condition(term)
             | Q(return_tracking=term)
             | Q(owner__in=emails.values("pk"))
+            | Q(company__legal_name__icontains=term)
         )
-        if rma := parse_rma_number(term):
-            condition |= Q(rma_year=rma[0], rma_seq=rma[1])
         prefix, number = split_vat_id(term)
         if prefix and number:
             condition |= Q(company__vat_id=f"{prefix}{number}")
-        exact = queryset.annotate(own_number_upper=Upper("own_number")).filter(condition)
-        if exact.exists():
-            return exact, False
-        return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(condition), False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -3,13 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.forms import AddressForm
+from accounts.models import MembershipState
 from core.errors import RuleViolation, add_to_form
 from core.text import grouped_number, lazy_format
 from warranty.codes import normalise_serial
-from warranty.models import FaultType, Product
+from warranty.models import Brand, FaultType, Product
 
 from . import csv_import, rules, selectors
-from .models import AttachmentKind, ClaimType, HeldUpload
+from .models import AttachmentKind, ClaimType, HeldUpload, Status
 from .services import ClaimData, LineData, ReturnAddress, UploadData
 from .uploads import (
     FILES_HELP,
@@ -28,6 +29,100 @@ class ClaimSearchForm(forms.Form):
         help_text=_("RMA number (RMA/number/SR/year), product serial number or your own claim number."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
     )
+
+
+# Every order of selectors.SORTS, for the select a phone shows instead of the column headings.
+SORT_LABELS = {
+    "-date": _("Newest first"),
+    "date": _("Oldest first"),
+    "rma": _("RMA number, ascending"),
+    "-rma": _("RMA number, descending"),
+    "status": _("Status, in the order of the workflow"),
+    "-status": _("Status, from the end of the workflow"),
+    "-age": _("Longest in the current status"),
+    "age": _("Shortest in the current status"),
+}
+
+
+class ClaimFilterForm(forms.Form):
+    """The claim list's filters (GET). A bad value is shown on its field and the other filters still apply."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=100,
+        required=False,
+        help_text=_("Start of the RMA number, or part of a serial, own claim number, waybill or product name."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "enterkeyhint": "search"}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    opened_from = forms.DateField(
+        label=_("Opened from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    opened_to = forms.DateField(
+        label=_("Opened until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.objects.order_by("name"), required=False)
+    claim_type = forms.ModelChoiceField(label=_("Claim type"), queryset=ClaimType.objects.all(), required=False)
+    who = forms.ChoiceField(label=_("Opened by"), required=False)
+    action = forms.BooleanField(label=_("Needs your action"), required=False)
+    sort = forms.ChoiceField(label=_("Order"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["brand"].empty_label = _("All brands")
+        self.fields["claim_type"].empty_label = _("All types")
+        self.fields["status"].choices = [("", _("All statuses")), *Status.choices]
+        company = access.active_company(user)
+        members = []
+        if company is not None:
+            members = [
+                (str(m.user_id), m.user.get_full_name() or m.user.username)
+                for m in company.memberships.filter(state=MembershipState.ACTIVE).select_related("user")
+                if m.user_id != user.pk
+            ]
+        self.fields["who"].choices = [("", _("Everyone")), ("mine", _("Me")), *sorted(members, key=lambda c: c[1])]
+        self.fields["sort"].choices = list(SORT_LABELS.items())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("opened_from"), data.get("opened_to")
+        if start and end and end < start:
+            self.add_error("opened_to", _("The end of the period comes before its start."))
+        return data
+
+    def to_filter(self) -> selectors.ClaimFilter:
+        """The valid fields as a filter; call after is_valid()."""
+        data = getattr(self, "cleaned_data", {})
+        who = data.get("who") or ""
+        return selectors.ClaimFilter(
+            query=data.get("q") or "",
+            status=data.get("status") or "",
+            opened_from=data.get("opened_from"),
+            opened_to=data.get("opened_to"),
+            brand_id=data["brand"].pk if data.get("brand") else None,
+            claim_type_id=data["claim_type"].pk if data.get("claim_type") else None,
+            mine=who == "mine",
+            creator_id=int(who) if who.isdigit() else None,
+            needs_action=bool(data.get("action")),
+            sort=data.get("sort") or selectors.DEFAULT_SORT,
+        )
+
+    def query_items(self) -> list[tuple[str, str]]:
+        """The valid, non-empty filters as (name, value) pairs for links (the sort apart)."""
+        data = getattr(self, "cleaned_data", {})
+        items = []
+        for name in ("q", "status", "opened_from", "opened_to", "brand", "claim_type", "who", "action"):
+            value = data.get(name)
+            if value in (None, "", False):
+                continue
+            if hasattr(value, "pk"):
+                value = value.pk
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            elif value is True:
+                value = "1"
+            items.append((name, str(value)))
+        return items
 
 
 class ClaimTypeSelect(forms.Select):

@@ -5,19 +5,21 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import Upper
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts import access
 from warranty.codes import normalise_serial
+from warranty.models import Product
 
 from .models import Attachment, Claim, ClaimLine, HeldUpload, ImportBatch, Message, StatusChange
-from .workflow import OPEN_STATUSES
+from .statuses import Status
+from .workflow import OPEN_STATUSES, needs_partner_action
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -61,17 +63,135 @@ def claims_for_user(user: User, *, status: str | None = None, mine: bool = False
     return claims
 
 
+def rma_prefix(query: str) -> str | None:
+    """The start of an RMA number the query can be: "5" -> "RMA/5", "rma 4" -> "RMA/4"; None otherwise."""
+    compact = query.strip().upper()
+    if re.fullmatch(r"[0-9]{1,9}", compact):
+        return f"RMA/{compact}"
+    match = re.fullmatch(r"RMA[\s/\-]*([0-9A-Z\s/\-]{0,30})", compact)
+    if not match:
+        return None
+    rest = re.sub(r"[\s/\-]+", "/", match.group(1))
+    return f"RMA/{rest}"
+
+
+MAX_PRODUCT_MATCHES = 200
+
+
+def claim_search_condition(query: str, *, company_id: int | None = None) -> Q:
+    """The one claim search, of the partner's list and of the admin (which adds no company scope).
+
+    Partial matches: the start of the RMA number, any part of a line's serial, of the own claim
+    number, of the waybill or of a product's name. Each "contains" runs on PostgreSQL on a trigram
+    index (claims 0011, warranty 0005); SQLite does a LIKE scan. With ``company_id`` each part looks at
+    that company's claims only, which keeps the sets small; the caller still scopes the result.
+    """
+    term = query.strip()
+    serial = normalise_serial(term) or term
+    # A union of id sets, each found on its own index, rather than one OR: PostgreSQL cannot combine
+    # a subquery and several columns in an OR on indexes and would scan every claim.
+    claims, lines = Claim.objects.all(), ClaimLine.objects.all()
+    if company_id is not None:
+        claims, lines = claims.filter(company_id=company_id), lines.filter(claim__company_id=company_id)
+    matches = [
+        claims.filter(own_number__icontains=term).values("pk"),
+        claims.filter(waybill__icontains=term).values("pk"),
+        lines.filter(serial__icontains=serial).values("claim_id"),
+    ]
+    # The catalogue is small: its matches are read first, so the planner knows how few lines they are.
+    products = list(Product.objects.filter(name__icontains=term).values_list("pk", flat=True)[:MAX_PRODUCT_MATCHES])
+    if products:
+        matches.append(lines.filter(product__in=products).values("claim_id"))
+    prefix = rma_prefix(term)
+    if prefix:
+        matches.append(claims.filter(rma_number__istartswith=prefix).values("pk"))
+    rma = parse_rma_number(term)
+    if rma:
+        matches.append(claims.filter(rma_year=rma[0], rma_seq=rma[1]).values("pk"))
+    first, *others = (match.order_by() for match in matches)
+    return Q(pk__in=first.union(*others))
+
+
 def claims_search(user: User, query: str, *, mine: bool = False) -> QuerySet[Claim]:
-    """Claims of ``user`` whose RMA number, a line's serial or the own claim number matches."""
+    """Claims of ``user`` that match ``query`` (claim_search_condition)."""
     query = (query or "").strip()
     if not query:
         return Claim.objects.none()
-    condition = Q(lines__serial=normalise_serial(query)) | Q(own_number_upper=query.upper())
-    rma = parse_rma_number(query)
-    if rma:
-        condition |= Q(rma_year=rma[0], rma_seq=rma[1])
-    matching = visible_claims(user).annotate(own_number_upper=Upper("own_number")).filter(condition).values("pk")
-    return claims_for_user(user, mine=mine).filter(pk__in=matching)
+    company = access.active_company(user)
+    return claims_for_user(user, mine=mine).filter(
+        claim_search_condition(query, company_id=company.pk if company else None)
+    )
+
+
+_STATUS_ORDER = Case(
+    *(When(status=status, then=Value(index)) for index, status in enumerate(Status)), output_field=IntegerField()
+)
+
+# The orders the list offers, each with its key (a "-" in front reverses it). "age" is the time in the current status.
+SORTS: dict[str, tuple[str, ...]] = {
+    "rma": ("rma_year", "rma_seq"),
+    "date": ("created_at", "id"),
+    "status": ("status_order", "-created_at", "-id"),
+    "age": ("-status_changed_at", "-id"),
+}
+DEFAULT_SORT = "-date"
+
+
+def sort_choices() -> list[str]:
+    return [key for name in SORTS for key in (name, f"-{name}")]
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    """What the partner asks the claim list for; every field is optional."""
+
+    query: str = ""
+    status: str = ""
+    opened_from: datetime.date | None = None
+    opened_to: datetime.date | None = None
+    brand_id: int | None = None
+    claim_type_id: int | None = None
+    mine: bool = False
+    creator_id: int | None = None
+    needs_action: bool = False
+    sort: str = DEFAULT_SORT
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def filter_claims(claims: QuerySet[Claim], wanted: ClaimFilter, *, company_id: int | None = None) -> QuerySet[Claim]:
+    """``claims`` (of ``company_id`` if given) narrowed and ordered as ``wanted`` says; an unknown sort
+    falls back to the newest first."""
+    if wanted.query.strip():
+        claims = claims.filter(claim_search_condition(wanted.query, company_id=company_id))
+    if wanted.status:
+        claims = claims.filter(status=wanted.status)
+    if wanted.needs_action:
+        claims = claims.filter(status__in=needs_partner_action())
+    if wanted.opened_from:
+        claims = claims.filter(created_at__gte=_start_of(wanted.opened_from))
+    if wanted.opened_to:
+        claims = claims.filter(created_at__lt=_start_of(wanted.opened_to + datetime.timedelta(days=1)))
+    if wanted.brand_id:
+        claims = claims.filter(pk__in=ClaimLine.objects.filter(product__brand_id=wanted.brand_id).values("claim_id"))
+    if wanted.claim_type_id:
+        claims = claims.filter(claim_type_id=wanted.claim_type_id)
+    if wanted.creator_id:
+        claims = claims.filter(owner_id=wanted.creator_id)
+    sort = wanted.sort if wanted.sort in sort_choices() else DEFAULT_SORT
+    name, descending = sort.lstrip("-"), sort.startswith("-")
+    order = [(key[1:] if key.startswith("-") else f"-{key}") if descending else key for key in SORTS[name]]
+    if name == "status":
+        claims = claims.annotate(status_order=_STATUS_ORDER)
+    return claims.order_by(*order)
+
+
+def claims_filtered(user: User, wanted: ClaimFilter) -> QuerySet[Claim]:
+    """The company's claims as the list and its exports show them."""
+    company = access.active_company(user)
+    return filter_claims(claims_for_user(user, mine=wanted.mine), wanted, company_id=company.pk if company else None)
 
 
 def status_counts(user: User) -> dict[str, int]:

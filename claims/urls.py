@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("claims/", views.claim_list, name="claim_list"),
+    re_path(r"^claims/export\.(?P<fmt>csv|xlsx)$", views.claim_export, name="claim_export"),
     path("claims/new/", views.claim_new, name="claim_new"),
     path("claims/import/", views.claim_import, name="claim_import"),
     path("claims/import/template.csv", views.claim_import_template, name="claim_import_template"),

@@ -6,10 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.forms.utils import ErrorDict
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,12 +23,13 @@ from core.errors import DomainError, RuleViolation
 from warranty.forms import SerialCheckForm, WarrantyLookupForm
 from warranty.selectors import serial_check, tracked_brands, warranty_for_ean
 
-from . import csv_import, rules, selectors, services, workflow
+from . import csv_import, exports, rules, selectors, services, workflow
 from .forms import (
     AttachmentForm,
     BatchDocumentForm,
     CancelForm,
     ClaimBundle,
+    ClaimFilterForm,
     ClaimForm,
     ClaimSearchForm,
     ImportForm,
@@ -99,6 +103,7 @@ def dashboard(request):
     counts = selectors.status_counts(user)
     context["status_counts"] = [(value, label, counts.get(value, 0)) for value, label in Status.choices]
     context["total_claims"] = sum(counts.values())
+    context["needs_action"] = sum(counts.get(status, 0) for status in workflow.needs_partner_action())
     context["recent_claims"] = list(selectors.claims_for_user(user)[:5])
     return render(request, "claims/dashboard.html", context)
 
@@ -166,26 +171,66 @@ def claim_registered(request, pk):
     return render(request, "claims/claim_registered.html", {"claim": claim, "lines": lines})
 
 
+def _claim_filter(request):
+    form = ClaimFilterForm(request.GET, user=request.user)
+    form.is_valid()  # the valid fields filter; the others show their error
+    return form, form.to_filter()
+
+
+# The columns the list sorts by: (sort name, heading).
+SORT_COLUMNS = {
+    "rma": _lazy("RMA number"),
+    "status": _lazy("Status"),
+    "date": _lazy("Opened"),
+    "age": _lazy("In status"),
+}
+
+
 @member_required
 @require_GET
 def claim_list(request):
-    status = request.GET.get("status", "")
-    if status not in Status.values:
-        status = ""
-    query = request.GET.get("q", "").strip()
-    mine = request.GET.get("who") == "mine"
-    if query:
-        claims = selectors.claims_search(request.user, query, mine=mine)
-    else:
-        claims = selectors.claims_for_user(request.user, mine=mine)
-    if status:
-        claims = claims.filter(status=status)
+    form, wanted = _claim_filter(request)
+    claims = selectors.claims_filtered(request.user, wanted)
     page = Paginator(claims, 25).get_page(request.GET.get("page"))
+    filters = urlencode(form.query_items())
+    sort_query = f"{filters}&sort={wanted.sort}" if filters else f"sort={wanted.sort}"
+    columns = {}
+    for name, heading in SORT_COLUMNS.items():
+        current = wanted.sort.lstrip("-") == name
+        descending = wanted.sort.startswith("-")
+        next_sort = name if current and descending else f"-{name}" if current else name
+        columns[name] = {
+            "heading": heading,
+            "href": "?" + urlencode([*form.query_items(), ("sort", next_sort)]),
+            "aria_sort": ("descending" if descending else "ascending") if current else None,
+        }
     return render(
         request,
         "claims/claim_list.html",
-        {"page": page, "status": status, "query": query, "statuses": Status.choices, "mine": mine},
+        {
+            "page": page,
+            "form": form,
+            "filtered": bool(form.query_items()),
+            "filters": filters,
+            "sort_query": sort_query,
+            "columns": columns,
+        },
     )
+
+
+@member_required
+@require_GET
+def claim_export(request, fmt):
+    form, wanted = _claim_filter(request)
+    claims = selectors.claims_filtered(request.user, wanted)
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.claims_csv(claims), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(exports.claims_xlsx(claims), content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="claims-{stamp}.{fmt}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _detail_context(request, pk, **forms):

@@ -105,6 +105,15 @@ def awaits_documents(status: str) -> bool:
     return status == Status.AWAITING_DOCUMENTS
 
 
+# The statuses in which the partner has to act: send the sales document, or answer a quote or question.
+PARTNER_ACTION_STATUSES: list[Status] = [Status.AWAITING_DOCUMENTS, Status.WAITING_CUSTOMER]
+
+
+def needs_partner_action() -> list[Status]:
+    """The statuses of claims that wait for the partner ("needs your action" on the list and the dashboard)."""
+    return list(PARTNER_ACTION_STATUSES)
+
+
 def quote_awaits_decision(status: str, decision: str) -> bool:
     return status == Status.WAITING_CUSTOMER and decision == QuoteDecision.PENDING
 

@@ -7,6 +7,7 @@ members' own rows prove that the same requests do show A's data to them.
 """
 
 import datetime
+import io
 
 import pytest
 from django.conf import settings
@@ -96,6 +97,11 @@ def client_for(world, visitor):
 
 
 def body(response):
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        return "\n".join(str(value) for row in sheet.iter_rows(values_only=True) for value in row)
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content).decode("latin-1")
     return response.content.decode("utf-8", "replace")
@@ -117,6 +123,10 @@ def gets(world):
         "search by serial": f"{reverse('dashboard')}?q={CLAIM_SERIAL}",
         "claim list": reverse("claim_list"),
         "claim list search": f"{reverse('claim_list')}?q={CLAIM_SERIAL}",
+        "claim list filtered": f"{reverse('claim_list')}?q={CLAIM_SERIAL[2:8]}&sort=rma&opened_from=2000-01-01",
+        "claims export csv": reverse("claim_export", args=["csv"]),
+        "claims export xlsx": reverse("claim_export", args=["xlsx"]),
+        "claims export search": f"{reverse('claim_export', args=['csv'])}?q={CLAIM_SERIAL[2:8]}",
         "claim detail": reverse("claim_detail", args=[claim.pk]),
         "claim registered": reverse("claim_registered", args=[claim.pk]),
         "label": reverse("claim_label", args=[claim.pk]),
@@ -163,6 +173,9 @@ def test_members_of_a_do_see_its_data(world, visitor):
     assert "was sold to your company" in body(client.get(urls["serial check"]))
     assert body(client.get(urls["attachment"])).startswith("%PDF")
     assert ADDRESS in body(client.get(urls["profile"]))
+    for export in ("claims export csv", "claims export xlsx", "claims export search"):
+        exported = body(client.get(urls[export]))
+        assert world["claim"].rma_number in exported and CLAIM_SERIAL in exported, export
     search = client.get(urls["search by serial"])
     assert search.status_code == 302 and search["Location"] == world["claim"].get_absolute_url()
 
