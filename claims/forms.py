@@ -82,6 +82,7 @@ class LineForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.product: Product | None = None
+        self.warranty: rules.LineWarranty | None = None  # what the company's purchases say, once looked up
         self.ean_message = ""  # why the typed EAN gives no product (for the live product preview)
         if self.is_bound:
             try:
@@ -200,6 +201,11 @@ class ClaimForm(forms.Form):
         ),
     )
     confirm_duplicate = forms.BooleanField(label=_("I know, open another claim for this serial number"), required=False)
+    confirm_warranty = forms.BooleanField(
+        label=_("I know, file the claim with this type anyway"),
+        required=False,
+        help_text=_("The service checks the warranty again when the parcel arrives."),
+    )
     held = forms.MultipleChoiceField(
         label=_("Files kept from your last try"),
         required=False,
@@ -284,6 +290,7 @@ class ClaimBundle:
             # Not in use: unbound, so its empty fields show no errors.
             self.address_form = AddressForm(prefix="addr")
         self.duplicates = []
+        self.warranty_warnings: list[tuple[int, LineForm, str]] = []  # (number, line, why the type does not fit)
 
     @property
     def wants_new_address(self):
@@ -319,6 +326,7 @@ class ClaimBundle:
             )
         except RuleViolation as error:
             add_to_form(form, error, fields={"files": "photos"})
+        self._check_warranty()
         if not form.cleaned_data.get("confirm_duplicate"):
             serials = [f.cleaned_data.get("serial", "") for f in self.line_forms()]
             self.duplicates = selectors.open_claim_lines_with_serials(self.user, serials)
@@ -328,6 +336,25 @@ class ClaimBundle:
                     _("A serial number of this claim already has an open claim. Confirm to open another one."),
                 )
         return not form.errors
+
+    def _check_warranty(self):
+        """A warranty or DOA type on a line out of warranty, or not bought, needs the partner's confirmation."""
+        form = self.form
+        claim_type = form.cleaned_data.get("claim_type")
+        if claim_type is None:  # refused already: its error says why
+            return
+        for number, line in enumerate(self.line_forms(), start=1):
+            line.warranty = selectors.line_warranty(
+                user=self.user, product=line.product, serial=line.cleaned_data.get("serial", "")
+            )
+            if why := rules.check_warranty_claim(claim_type, line.warranty):
+                self.warranty_warnings.append((number, line, why))
+        if self.warranty_warnings and not form.cleaned_data.get("confirm_warranty"):
+            form.add_error(
+                "confirm_warranty",
+                _("“%(type)s” does not fit every product of the claim. Confirm to file it anyway.")
+                % {"type": claim_type},
+            )
 
     def to_data(self):
         form = self.form.cleaned_data

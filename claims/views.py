@@ -17,6 +17,7 @@ from accounts import access
 from accounts.decorators import member_required
 from accounts.services import address_save, company_admins
 from core.errors import DomainError, RuleViolation
+from warranty.codes import normalise_serial
 from warranty.forms import SerialCheckForm, WarrantyLookupForm
 from warranty.selectors import serial_check, tracked_brands, warranty_for_ean
 
@@ -154,7 +155,12 @@ def claim_line_product(request):
     if prefix is None:
         raise Http404
     form = LineForm(request.GET, prefix=prefix)
+    form._errors = ErrorDict()  # a preview, not a submit: the fields it shows say nothing is missing yet
     ean = request.GET.get(f"{prefix}-ean", "")
+    if form.product is not None:
+        form.warranty = selectors.line_warranty(
+            user=request.user, product=form.product, serial=normalise_serial(request.GET.get(f"{prefix}-serial", ""))
+        )
     return render(request, "claims/_line_product.html", {"line": form, "typed_ean": ean.strip(), "live": True})
 
 
