@@ -6,7 +6,7 @@ from accounts.forms import AddressForm
 from core.errors import RuleViolation, add_to_form
 from core.text import grouped_number, lazy_format
 from warranty.codes import normalise_serial
-from warranty.models import FaultType, Product
+from warranty.models import Brand, FaultType, Product
 
 from . import csv_import, rules, selectors
 from .models import AttachmentKind, ClaimType, HeldUpload
@@ -45,6 +45,10 @@ class ClaimTypeSelect(forms.Select):
         return option
 
 
+def serial_required_brands() -> list[str]:
+    return list(Brand.objects.filter(requires_serial=True).order_by("name").values_list("name", flat=True))
+
+
 def _product_for_ean(raw_ean: str) -> Product:
     """The line's product with what its rules ask: brand and fault types."""
     return rules.product_for_ean(
@@ -60,7 +64,7 @@ class LineForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     serial = forms.CharField(label=_("Serial number"), max_length=rules.MAX_SERIAL, required=False)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999, required=False)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999, required=False, initial=1)
     fault_type = forms.ModelChoiceField(
         label=_("Fault type"), queryset=FaultType.objects.all(), required=False, empty_label=_("Choose a fault type")
     )
@@ -79,8 +83,19 @@ class LineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, serial_brands: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get(self.add_prefix("quantity")):
+            # A product that takes a quantity starts at one piece, also in the live preview.
+            data = self.data.copy()
+            data[self.add_prefix("quantity")] = "1"
+            self.data = data
+        if serial_brands is None:
+            serial_brands = serial_required_brands()
+        if serial_brands:
+            self.fields["serial"].help_text = _("Required for %(brands)s products.") % {
+                "brands": ", ".join(serial_brands)
+            }
         self.product: Product | None = None
         self.warranty: rules.LineWarranty | None = None  # what the company's purchases say, once looked up
         self.ean_message = ""  # why the typed EAN gives no product (for the live product preview)
@@ -91,6 +106,13 @@ class LineForm(forms.Form):
                 self.ean_message = error.message
         if self.product is not None:
             self.fields["fault_type"].queryset = self.product.fault_types.all()
+            if self.product.brand.requires_serial:
+                # The required mark; the message is the rule's (rules.check_serial).
+                serial = self.fields["serial"]
+                serial.required = True
+                serial.error_messages["required"] = _(
+                    "%(brand)s products need the serial number: it is on the device or its box."
+                ) % {"brand": self.product.brand.name}
 
     def clean_ean(self):
         try:
@@ -283,7 +305,7 @@ class ClaimBundle:
     def __init__(self, *, user, data=None, files=None):
         self.user = user
         self.form = ClaimForm(data, files, user=user)
-        self.lines = LineFormSet(data, prefix="lines")
+        self.lines = LineFormSet(data, prefix="lines", form_kwargs={"serial_brands": serial_required_brands()})
         if data is not None and data.get("return_address") == ClaimForm.NEW_ADDRESS:
             self.address_form = AddressForm(data, prefix="addr")
         else:

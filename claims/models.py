@@ -211,6 +211,12 @@ class Claim(models.Model):
         return tells_resolution(self.status)
 
     @property
+    def label_stamp(self) -> str:
+        from .workflow import label_stamp
+
+        return label_stamp(self.status)
+
+    @property
     def tells_outcomes(self) -> bool:
         """The claim page shows each product's outcome once the claim is resolved."""
         from .workflow import tells_outcomes

@@ -144,6 +144,15 @@ def tells_resolution(status: str) -> bool:
     return status == Status.RESOLVED
 
 
+def label_stamp(status: str) -> str:
+    """What a label printed now says across it: a cancelled or closed claim's label must not travel."""
+    if status == Status.CANCELLED:
+        return str(_("CANCELLED"))
+    if status == Status.CLOSED:
+        return str(_("CLOSED"))
+    return ""
+
+
 def tells_outcomes(status: str) -> bool:
     return status in (Status.RESOLVED, Status.SHIPPED_BACK, Status.CLOSED)
 

@@ -62,6 +62,9 @@ def test_technician_and_partner_follow_a_paid_repair(page, live_server, db):
     check_page(page, "55-partner-quote")
     page.locator("button[name=decision][value=accept]").click()
     page.wait_for_load_state("networkidle")
+    check_page(page, "55b-partner-quote-confirm")
+    page.locator("button[name=confirmed][value=yes]").click()
+    page.wait_for_load_state("networkidle")
     claim.refresh_from_db()
     assert claim.quote_decision == QuoteDecision.ACCEPTED
 

@@ -1,5 +1,7 @@
 """Outcome per line: the rules, resolving, the claim's summary, the admin, the partner's page and e-mail."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -204,3 +206,42 @@ def test_quote_keeps_its_validity_and_vat(technician_client, owner):
     assert response.status_code == 302
     claim.refresh_from_db()
     assert str(claim.quote_valid_until) == "2026-12-31" and claim.quote_vat_included
+
+
+def test_quote_pdf_and_stamped_labels(owner_client, owner, staff):
+    import pypdfium2 as pdfium
+
+    def pdf_text(content):
+        pdf = pdfium.PdfDocument(content)
+        try:
+            return " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+        finally:
+            pdf.close()
+
+    claim = ClaimFactory(owner=owner, status=Status.DIAGNOSIS)
+    ClaimLineFactory(claim=claim, position=1)
+    assert owner_client.get(reverse("claim_quote_pdf", args=[claim.pk])).status_code == 404
+    services.claim_change_status(
+        claim=claim,
+        to=Status.WAITING_CUSTOMER,
+        by=staff,
+        quote=(180, "RON", "New battery"),
+        quote_valid_until=datetime.date(2026, 12, 31),
+        quote_vat_included=True,
+        notify=False,
+    )
+    response = owner_client.get(reverse("claim_quote_pdf", args=[claim.pk]))
+    assert response["Content-Type"] == "application/pdf" and "attachment" in response["Content-Disposition"]
+    content = pdf_text(response.content)
+    assert "180.00 RON" in content and "VAT included" in content and "New battery" in content
+    assert "31" in content and "2026" in content
+    page = text(owner_client.get(reverse("claim_detail", args=[claim.pk])).content.decode())
+    assert "VAT included" in page and "Valid until" in page and "Download the quote (PDF)" in page
+
+    label = pdf_text(owner_client.get(reverse("claim_label", args=[claim.pk])).content)
+    assert "CANCELLED" not in label and "CLOSED" not in label
+    cancelled = ClaimFactory(owner=owner, status=Status.CANCELLED)
+    ClaimLineFactory(claim=cancelled, position=1)
+    assert "CANCELLED" in pdf_text(owner_client.get(reverse("claim_label", args=[cancelled.pk])).content)
+    page = text(owner_client.get(reverse("claim_detail", args=[cancelled.pk])).content.decode())
+    assert "its label is marked CANCELLED" in page and "Print the label (PDF)" not in page

@@ -110,9 +110,16 @@ def test_quote_accept_is_recorded_and_mailed_to_the_service(
     ClaimLineFactory(claim=claim)
     claim_change_status(claim=claim, to=Status.WAITING_CUSTOMER, by=staff, quote=(250, "RON", "New motor"))
     page = owner_client.get(reverse("claim_detail", args=[claim.pk])).content.decode()
-    assert "Quote for a paid repair 250.00 RON New motor Accept the quote" in text(page)
+    assert "Quote for a paid repair 250.00 RON · VAT not included New motor" in text(page)
+    assert "Accept the quote" in text(page)
+    # One click shows the confirmation; nothing is decided yet.
+    confirm = owner_client.get(reverse("claim_quote", args=[claim.pk]), {"decision": "accept"})
+    assert "Accept the quote for" in text(confirm.content.decode()) and 'value="yes"' in confirm.content.decode()
+    owner_client.post(reverse("claim_quote", args=[claim.pk]), {"decision": "accept"})
+    claim.refresh_from_db()
+    assert claim.quote_decision == QuoteDecision.PENDING
     with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(reverse("claim_quote", args=[claim.pk]), {"decision": "accept"})
+        owner_client.post(reverse("claim_quote", args=[claim.pk]), {"decision": "accept", "confirmed": "yes"})
     claim.refresh_from_db()
     assert claim.quote_decision == QuoteDecision.ACCEPTED
     assert mail.outbox[-1].to == ["service@innpro.ro"]
