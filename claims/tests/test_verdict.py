@@ -159,3 +159,19 @@ def test_admin_filters_claims_out_of_warranty_when_filed(technician_client, owne
     assert out.rma_number in html and fine.rma_number not in html
     html = technician_client.get(reverse("admin:claims_claim_changelist"), {"filed_warranty": "in"}).content.decode()
     assert fine.rma_number in html and out.rma_number not in html
+
+
+def test_preview_quantity_starts_at_one_and_serial_label_names_the_brands(owner_client, catalogue):
+    html = owner_client.get(reverse("claim_line_product"), {"lines-3-ean": catalogue["cable"].ean}).content.decode()
+    assert 'name="lines-3-quantity" value="1"' in html
+    page = owner_client.get(reverse("claim_new")).content.decode()
+    assert "Required for DJI products." in text(page)
+
+
+def test_serial_is_marked_required_for_a_brand_that_needs_it(owner_client, catalogue, claim_post, invoice):
+    response = post(owner_client, claim_post(**{"lines-0-serial": ""}), ("doc", invoice))
+    html = response.content.decode()
+    group = html[html.index('id="id_lines-0-serial_group"') :]
+    group = group[: group.index("</div>")]
+    assert 'class="required"' in group
+    assert "DJI products need the serial number" in text(html)
