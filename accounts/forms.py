@@ -1,11 +1,13 @@
+import functools
+
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
 from django.urls import reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import SplitPhoneNumberField
+from phonenumber_field.formfields import SplitPhoneNumberField, localized_choices
 from phonenumber_field.widgets import PhoneNumberPrefixWidget
 
 from .models import Address, ClientType, Invitation, User
@@ -27,10 +29,25 @@ class PhoneWidget(PhoneNumberPrefixWidget):
         return [region or settings.PHONENUMBER_DEFAULT_REGION, number]
 
 
+@functools.lru_cache(maxsize=8)
+def _prefix_choices(language: str) -> tuple[tuple[str, str], ...]:
+    choices = localized_choices(language)
+    choices.sort(key=lambda item: item[1])
+    return tuple(choices)
+
+
 class PhoneField(SplitPhoneNumberField):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.widget = PhoneWidget((self.fields[0].widget, self.fields[1].widget))
+
+    def __deepcopy__(self, memo):
+        # Declared once at import, copied for every form: the country names follow the request's language.
+        result = super().__deepcopy__(memo)
+        choices = list(_prefix_choices(translation.get_language() or settings.LANGUAGE_CODE))
+        result.fields[0].choices = choices
+        result.widget.widgets[0].choices = result.fields[0].choices
+        return result
 
 
 def clean_vat_fields(form, prefix_field="vat_country", number_field="vat_number", required=False):

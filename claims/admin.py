@@ -24,15 +24,15 @@ from core.pagination import EstimatedCountPaginator
 from warranty.codes import normalise_serial
 from warranty.models import Brand
 
-from . import services, workflow
+from . import rules, services, workflow
 from .models import (
     Attachment,
     Claim,
     ClaimLine,
     ClaimType,
     ImportBatch,
+    LineVerdict,
     Message,
-    Resolution,
     Status,
     StatusChange,
 )
@@ -43,9 +43,9 @@ from .uploads import safe_download_name
 @admin.register(ClaimType)
 class ClaimTypeAdmin(TranslationAdmin):
     # The form edits the Romanian and the English name side by side.
-    list_display = ["name", "code", "brand", "active", "position"]
+    list_display = ["name", "code", "brand", "covered_by_warranty", "doa_days", "active", "position"]
     list_editable = ["active", "position"]
-    list_filter = ["active", "brand"]
+    list_filter = ["active", "brand", "covered_by_warranty"]
     search_fields = ["name_ro", "name_en", "code"]
 
 
@@ -62,18 +62,68 @@ class BrandFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OutOfWarrantyFilter(admin.SimpleListFilter):
+    title = _("warranty when filed")
+    parameter_name = "filed_warranty"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("out", _("out of warranty when filed")),
+            (LineVerdict.EXPIRED.value, LineVerdict.EXPIRED.label),
+            (LineVerdict.NOT_BOUGHT.value, LineVerdict.NOT_BOUGHT.label),
+            ("in", _("every product in warranty when filed")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "out":
+            verdicts = [LineVerdict.EXPIRED, LineVerdict.NOT_BOUGHT]
+        elif value in (LineVerdict.EXPIRED, LineVerdict.NOT_BOUGHT):
+            verdicts = [value]
+        elif value == "in":
+            out = ClaimLine.objects.filter(verdict__in=[LineVerdict.EXPIRED, LineVerdict.NOT_BOUGHT])
+            return queryset.exclude(pk__in=out.values("claim_id"))
+        else:
+            return queryset
+        return queryset.filter(pk__in=ClaimLine.objects.filter(verdict__in=verdicts).values("claim_id"))
+
+
 class ClaimLineAdminForm(forms.ModelForm):
     def clean_serial(self):
         # Stored as the partner's form and the search box expect it: capitals, no spaces.
         return normalise_serial(self.cleaned_data.get("serial"))
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            rules.check_line_outcome(
+                cleaned.get("outcome") or "",
+                replacement_serial=cleaned.get("replacement_serial") or "",
+                reason=cleaned.get("outcome_reason") or "",
+            )
+        except DomainError as error:
+            add_to_form(self, error)
+        return cleaned
 
 
 class ClaimLineInline(admin.StackedInline):
     model = ClaimLine
     form = ClaimLineAdminForm
     extra = 0
-    fields = ["position", "product", "serial", "quantity", "fault_type", "document_date", "description"]
-    readonly_fields = ["position", "product", "document_date"]
+    fields = [
+        "position",
+        "product",
+        "warranty_when_filed",
+        "serial",
+        "quantity",
+        "fault_type",
+        "document_date",
+        "description",
+        "outcome",
+        "replacement_serial",
+        "outcome_reason",
+    ]
+    readonly_fields = ["position", "product", "document_date", "warranty_when_filed"]
     raw_id_fields = ["product"]
     can_delete = False
 
@@ -82,6 +132,27 @@ class ClaimLineInline(admin.StackedInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product", "fault_type")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "outcome_reason" and field is not None:
+            field.widget.attrs["rows"] = 2
+        return field
+
+    @admin.display(description=_("warranty when filed"))
+    def warranty_when_filed(self, obj):
+        if not obj or not obj.verdict:
+            return "—"
+        if obj.verdict == LineVerdict.NOT_BOUGHT:
+            return obj.get_verdict_display()
+        return format_html(
+            "{} · {} {} · {} {}",
+            obj.get_verdict_display(),
+            gettext("bought on"),
+            date_format(obj.purchase_date, "SHORT_DATE_FORMAT") if obj.purchase_date else "—",
+            gettext("warranty until"),
+            date_format(obj.warranty_until, "SHORT_DATE_FORMAT") if obj.warranty_until else "—",
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -97,6 +168,7 @@ class ClaimLineInline(admin.StackedInline):
 
 class MessageInline(admin.StackedInline):
     model = Message
+    template = "admin/claims/message_inline.html"
     extra = 1
     fields = ["created_at", "author", "from_service", "internal", "body"]
     readonly_fields = ["created_at", "author", "from_service"]
@@ -125,12 +197,6 @@ class ClaimAdminForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Seen only by the service staff."),
     )
-    new_resolution = forms.ChoiceField(
-        label=_("Resolution"),
-        required=False,
-        choices=[("", "—"), *Resolution.choices],
-        help_text=_("Required to resolve."),
-    )
     new_return_tracking = forms.CharField(
         label=_("Return tracking number"), required=False, max_length=60, help_text=_("Required to ship back.")
     )
@@ -148,6 +214,10 @@ class ClaimAdminForm(forms.ModelForm):
         choices=[("RON", "RON"), ("EUR", "EUR"), ("PLN", "PLN"), ("HUF", "HUF"), ("CZK", "CZK")],
     )
     new_quote_text = forms.CharField(label=_("Quote details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    new_quote_valid_until = forms.DateField(
+        label=_("Quote valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    new_quote_vat_included = forms.BooleanField(label=_("VAT included in the quote"), required=False)
 
     class Meta:
         model = Claim
@@ -163,25 +233,58 @@ class ClaimAdminForm(forms.ModelForm):
     # The workflow's inputs -> this form's fields.
     WORKFLOW_FIELDS = {
         "status": "new_status",
-        "resolution": "new_resolution",
+        "outcome": "new_status",
+        "note": "note",
         "return_tracking": "new_return_tracking",
         "quote_text": "new_quote_text",
     }
 
+    def lines_without_outcome(self) -> list[str]:
+        """The products still without an outcome, counting the outcomes posted in the line inline."""
+        posted = {}
+        try:
+            total = min(int(self.data.get("lines-TOTAL_FORMS", 0)), 1000)
+        except (TypeError, ValueError):
+            total = 0
+        for index in range(total):
+            if pk := self.data.get(f"lines-{index}-id"):
+                posted[str(pk)] = self.data.get(f"lines-{index}-outcome", "")
+        return [
+            str(line) for line in self.instance.lines.order_by("position") if not posted.get(str(line.pk), line.outcome)
+        ]
+
     def clean(self):
-        """Ask the workflow before saving, so a refused change comes back on its field with the input kept."""
+        """Ask the workflow before saving, so a refused change comes back on its field with the input kept.
+
+        Without a change of status a note is saved on the timeline; a quote is refused, as it is sent
+        only with "Waiting for you".
+        """
         cleaned = super().clean()
         to = cleaned.get("new_status")
         if not to:
+            quote_fields = ["new_quote_amount", "new_quote_text", "new_quote_valid_until"]
+            if any(cleaned.get(name) not in (None, "") for name in quote_fields):
+                self.add_error(
+                    "new_quote_amount",
+                    _("A quote is sent with the status “%(status)s”: choose it in “Change the status to”.")
+                    % {"status": Status.WAITING_CUSTOMER.label},
+                )
+            if cleaned.get("new_return_tracking"):
+                self.add_error(
+                    "new_return_tracking",
+                    _("The return tracking number is given with the status “%(status)s”.")
+                    % {"status": Status.SHIPPED_BACK.label},
+                )
             return cleaned
         try:
             workflow.check_transition(
                 self.instance.status,
                 to,
-                resolution=cleaned.get("new_resolution") or self.instance.resolution,
                 return_tracking=cleaned.get("new_return_tracking") or self.instance.return_tracking,
                 quote_amount=cleaned.get("new_quote_amount"),
                 quote_text=cleaned.get("new_quote_text") or "",
+                note=cleaned.get("note") or "",
+                lines_without_outcome=self.lines_without_outcome(),
             )
         except DomainError as error:
             add_to_form(self, error, fields=self.WORKFLOW_FIELDS, default="new_status")
@@ -225,8 +328,17 @@ class CompanyFilter(admin.SimpleListFilter):
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
     form = ClaimAdminForm
-    list_display = ["rma_number", "company_name", "company_vat", "status", "claim_type", "brand", "age", "created_at"]
-    list_filter = ["status", "claim_type", BrandFilter, ("created_at", admin.DateFieldListFilter), CompanyFilter]
+    # Seven facts in six narrow columns, so the list fits 1280 px beside its filters (the age tells the date,
+    # the date hierarchy above the list filters by it).
+    list_display = ["rma_number", "company_name", "status", "claim_type", "brand", "age"]
+    list_filter = [
+        "status",
+        "claim_type",
+        BrandFilter,
+        OutOfWarrantyFilter,
+        ("created_at", admin.DateFieldListFilter),
+        CompanyFilter,
+    ]
     search_fields = [
         "rma_number",
         "lines__serial",
@@ -269,10 +381,10 @@ class ClaimAdmin(admin.ModelAdmin):
                     "new_status",
                     "note",
                     "internal_note",
-                    "new_resolution",
                     "new_return_tracking",
                     ("new_quote_amount", "new_quote_currency"),
                     "new_quote_text",
+                    ("new_quote_valid_until", "new_quote_vat_included"),
                 ]
             },
         ),
@@ -324,17 +436,15 @@ class ClaimAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("company"), ordering="company__legal_name")
     def company_name(self, obj):
-        return obj.company.legal_name
-
-    @admin.display(description=_("company VAT id"), ordering="company__vat_id")
-    def company_vat(self, obj):
-        return obj.company.vat_id
+        name = obj.company.legal_name
+        short = name if len(name) <= 28 else name[:27] + "…"
+        return format_html('<span title="{}">{}</span><br><small>{}</small>', name, short, obj.company.vat_id or "—")
 
     @admin.display(description=_("brand"), ordering="first_brand")
     def brand(self, obj):
         return obj.first_brand
 
-    @admin.display(description=_("age (days)"), ordering="created_at")
+    @admin.display(description=_("days"), ordering="created_at")
     def age(self, obj):
         return (timezone.now() - obj.created_at).days
 
@@ -415,29 +525,43 @@ class ClaimAdmin(admin.ModelAdmin):
     def quote_summary(self, obj):
         if obj.quote_amount is None:
             return "—"
-        return f"{obj.quote_amount} {obj.quote_currency} · {obj.get_quote_decision_display()}"
+        parts = [f"{obj.quote_amount} {obj.quote_currency}"]
+        parts.append(gettext("VAT included") if obj.quote_vat_included else gettext("VAT not included"))
+        if obj.quote_valid_until:
+            parts.append(gettext("valid until %(date)s") % {"date": date_format(obj.quote_valid_until)})
+        parts.append(str(obj.get_quote_decision_display()))
+        return " · ".join(parts)
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        to = form.cleaned_data.get("new_status")
-        if not to:
-            return
-        amount = form.cleaned_data.get("new_quote_amount")
-        quote = (
-            (amount, form.cleaned_data.get("new_quote_currency"), form.cleaned_data.get("new_quote_text"))
-            if amount is not None
-            else None
-        )
+    def save_related(self, request, form, formsets, change):
+        # The lines' outcomes are saved with the inline first: resolving counts them.
+        super().save_related(request, form, formsets, change)
+        self._change_status(request, form.instance, form)
+
+    def _change_status(self, request, obj, form):
+        data = form.cleaned_data
+        to = data.get("new_status")
         try:
+            if not to:
+                if data.get("note") or data.get("internal_note"):
+                    services.claim_add_note(
+                        claim=obj,
+                        by=request.user,
+                        note=data.get("note", ""),
+                        internal_note=data.get("internal_note", ""),
+                    )
+                return
+            amount = data.get("new_quote_amount")
+            quote = (amount, data.get("new_quote_currency"), data.get("new_quote_text")) if amount is not None else None
             services.claim_change_status(
                 claim=obj,
                 to=to,
                 by=request.user,
-                note=form.cleaned_data.get("note", ""),
-                internal_note=form.cleaned_data.get("internal_note", ""),
-                resolution=form.cleaned_data.get("new_resolution", ""),
-                return_tracking=form.cleaned_data.get("new_return_tracking", ""),
+                note=data.get("note", ""),
+                internal_note=data.get("internal_note", ""),
+                return_tracking=data.get("new_return_tracking", ""),
                 quote=quote,
+                quote_valid_until=data.get("new_quote_valid_until"),
+                quote_vat_included=bool(data.get("new_quote_vat_included")),
             )
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)

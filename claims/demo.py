@@ -78,8 +78,16 @@ def load_claims():
 
     from django.utils import timezone
 
-    from claims.models import AttachmentKind, Claim, ClaimType, Resolution, Status
-    from claims.services import ClaimData, LineData, ReturnAddress, UploadData, claim_change_status, claim_create
+    from claims.models import AttachmentKind, Claim, ClaimType, LineOutcome, Status
+    from claims.services import (
+        ClaimData,
+        LineData,
+        ReturnAddress,
+        UploadData,
+        claim_change_status,
+        claim_create,
+        line_set_outcome,
+    )
     from warranty import demo as w
     from warranty.models import Product
 
@@ -122,7 +130,9 @@ def load_claims():
     done = make("Ecran crăpat la livrare.", "ED-103")
     for status in (Status.RECEIVED, Status.DIAGNOSIS, Status.REPAIR):
         claim_change_status(claim=done, to=status, by=staff, notify=False)
-    claim_change_status(claim=done, to=Status.RESOLVED, by=staff, resolution=Resolution.REPAIRED, notify=False)
+    for line in done.lines.all():
+        line_set_outcome(line=line, outcome=LineOutcome.REPAIRED, by=staff)
+    claim_change_status(claim=done, to=Status.RESOLVED, by=staff, notify=False)
     claim_change_status(claim=done, to=Status.SHIPPED_BACK, by=staff, return_tracking="FAN0012345678", notify=False)
     # Spread the demo history over the past weeks, so that ages and the timeline look like real work.
     for claim, days_ago in ((in_diagnosis, 9), (done, 24)):

@@ -140,6 +140,10 @@ class ClaimTypeSelect(forms.Select):
         return option
 
 
+def serial_required_brands() -> list[str]:
+    return list(Brand.objects.filter(requires_serial=True).order_by("name").values_list("name", flat=True))
+
+
 def _product_for_ean(raw_ean: str) -> Product:
     """The line's product with what its rules ask: brand and fault types."""
     return rules.product_for_ean(
@@ -155,7 +159,7 @@ class LineForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     serial = forms.CharField(label=_("Serial number"), max_length=rules.MAX_SERIAL, required=False)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999, required=False)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999, required=False, initial=1)
     fault_type = forms.ModelChoiceField(
         label=_("Fault type"), queryset=FaultType.objects.all(), required=False, empty_label=_("Choose a fault type")
     )
@@ -174,9 +178,21 @@ class LineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, serial_brands: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get(self.add_prefix("quantity")):
+            # A product that takes a quantity starts at one piece, also in the live preview.
+            data = self.data.copy()
+            data[self.add_prefix("quantity")] = "1"
+            self.data = data
+        if serial_brands is None:
+            serial_brands = serial_required_brands()
+        if serial_brands:
+            self.fields["serial"].help_text = _("Required for %(brands)s products.") % {
+                "brands": ", ".join(serial_brands)
+            }
         self.product: Product | None = None
+        self.warranty: rules.LineWarranty | None = None  # what the company's purchases say, once looked up
         self.ean_message = ""  # why the typed EAN gives no product (for the live product preview)
         if self.is_bound:
             try:
@@ -185,6 +201,13 @@ class LineForm(forms.Form):
                 self.ean_message = error.message
         if self.product is not None:
             self.fields["fault_type"].queryset = self.product.fault_types.all()
+            if self.product.brand.requires_serial:
+                # The required mark; the message is the rule's (rules.check_serial).
+                serial = self.fields["serial"]
+                serial.required = True
+                serial.error_messages["required"] = _(
+                    "%(brand)s products need the serial number: it is on the device or its box."
+                ) % {"brand": self.product.brand.name}
 
     def clean_ean(self):
         try:
@@ -295,6 +318,11 @@ class ClaimForm(forms.Form):
         ),
     )
     confirm_duplicate = forms.BooleanField(label=_("I know, open another claim for this serial number"), required=False)
+    confirm_warranty = forms.BooleanField(
+        label=_("I know, file the claim with this type anyway"),
+        required=False,
+        help_text=_("The service checks the warranty again when the parcel arrives."),
+    )
     held = forms.MultipleChoiceField(
         label=_("Files kept from your last try"),
         required=False,
@@ -372,13 +400,14 @@ class ClaimBundle:
     def __init__(self, *, user, data=None, files=None):
         self.user = user
         self.form = ClaimForm(data, files, user=user)
-        self.lines = LineFormSet(data, prefix="lines")
+        self.lines = LineFormSet(data, prefix="lines", form_kwargs={"serial_brands": serial_required_brands()})
         if data is not None and data.get("return_address") == ClaimForm.NEW_ADDRESS:
             self.address_form = AddressForm(data, prefix="addr")
         else:
             # Not in use: unbound, so its empty fields show no errors.
             self.address_form = AddressForm(prefix="addr")
         self.duplicates = []
+        self.warranty_warnings: list[tuple[int, LineForm, str]] = []  # (number, line, why the type does not fit)
 
     @property
     def wants_new_address(self):
@@ -414,6 +443,7 @@ class ClaimBundle:
             )
         except RuleViolation as error:
             add_to_form(form, error, fields={"files": "photos"})
+        self._check_warranty()
         if not form.cleaned_data.get("confirm_duplicate"):
             serials = [f.cleaned_data.get("serial", "") for f in self.line_forms()]
             self.duplicates = selectors.open_claim_lines_with_serials(self.user, serials)
@@ -423,6 +453,25 @@ class ClaimBundle:
                     _("A serial number of this claim already has an open claim. Confirm to open another one."),
                 )
         return not form.errors
+
+    def _check_warranty(self):
+        """A warranty or DOA type on a line out of warranty, or not bought, needs the partner's confirmation."""
+        form = self.form
+        claim_type = form.cleaned_data.get("claim_type")
+        if claim_type is None:  # refused already: its error says why
+            return
+        for number, line in enumerate(self.line_forms(), start=1):
+            line.warranty = selectors.line_warranty(
+                user=self.user, product=line.product, serial=line.cleaned_data.get("serial", "")
+            )
+            if why := rules.check_warranty_claim(claim_type, line.warranty):
+                self.warranty_warnings.append((number, line, why))
+        if self.warranty_warnings and not form.cleaned_data.get("confirm_warranty"):
+            form.add_error(
+                "confirm_warranty",
+                _("“%(type)s” does not fit every product of the claim. Confirm to file it anyway.")
+                % {"type": claim_type},
+            )
 
     def to_data(self):
         form = self.form.cleaned_data

@@ -14,7 +14,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from accounts.models import COUNTRIES
 from warranty.models import Brand, FaultType, Product
 
-from .statuses import QuoteDecision, Resolution, Status  # noqa: F401 - the models speak these
+from .statuses import LineOutcome, LineVerdict, QuoteDecision, Resolution, Status  # noqa: F401 - the models speak these
 from .uploads import extension_for
 
 
@@ -32,11 +32,31 @@ class ClaimType(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    covered_by_warranty = models.BooleanField(
+        _("covered by warranty"),
+        default=False,
+        help_text=_("The partner is warned when a product of the claim is out of warranty or not bought from us."),
+    )
+    doa_days = models.PositiveSmallIntegerField(
+        _("DOA window (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "For a dead-on-arrival type: the days after the purchase it may be used. Empty for any other type."
+        ),
+    )
 
     class Meta:
         verbose_name = _("claim type")
         verbose_name_plural = _("claim types")
         ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(doa_days__isnull=True) | models.Q(doa_days__gte=1),
+                name="claimtype_doa_days_positive",
+            )
+        ]
 
     def __str__(self):
         # ``name`` is the active language's (claims/translation.py).
@@ -101,6 +121,8 @@ class Claim(models.Model):
     quote_currency = models.CharField(_("quote currency"), max_length=3, blank=True)
     quote_text = models.TextField(_("quote details"), blank=True)
     quote_decision = models.CharField(_("quote decision"), max_length=10, choices=QuoteDecision.choices, blank=True)
+    quote_valid_until = models.DateField(_("quote valid until"), null=True, blank=True)
+    quote_vat_included = models.BooleanField(_("VAT included in the quote"), default=False)
     import_batch = models.ForeignKey(
         ImportBatch,
         on_delete=models.SET_NULL,
@@ -194,6 +216,19 @@ class Claim(models.Model):
         return tells_resolution(self.status)
 
     @property
+    def label_stamp(self) -> str:
+        from .workflow import label_stamp
+
+        return label_stamp(self.status)
+
+    @property
+    def tells_outcomes(self) -> bool:
+        """The claim page shows each product's outcome once the claim is resolved."""
+        from .workflow import tells_outcomes
+
+        return tells_outcomes(self.status)
+
+    @property
     def tells_return_tracking(self) -> bool:
         from .workflow import tells_return_tracking
 
@@ -204,6 +239,13 @@ class Claim(models.Model):
         from .workflow import offers_quote
 
         return offers_quote(self.status, self.quote_amount)
+
+    @property
+    def outcome_summary(self) -> str:
+        """What happened to the products: "2 × Repaired, 1 × Replaced"."""
+        from .workflow import outcome_summary
+
+        return outcome_summary(line.outcome for line in self.lines.all())
 
     def progress_steps(self) -> list[tuple[str, str]] | None:
         from .workflow import progress_steps
@@ -225,6 +267,17 @@ class ClaimLine(models.Model):
     document_date = models.DateField(_("document date"))
     description = models.TextField(_("description of the defect"))
     expectations = models.TextField(_("service expectations"), blank=True)
+    # The warranty as the company's purchases told it when the claim was filed (empty: not looked up).
+    verdict = models.CharField(_("warranty when filed"), max_length=20, choices=LineVerdict.choices, blank=True)
+    purchase_date = models.DateField(_("bought on"), null=True, blank=True)
+    warranty_until = models.DateField(_("warranty until"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=LineOutcome.choices, blank=True)
+    replacement_serial = models.CharField(
+        _("serial number of the replacement"), max_length=100, blank=True, help_text=_("Required for “Replaced”.")
+    )
+    outcome_reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Required for “Returned unrepaired”: the partner reads it.")
+    )
 
     class Meta:
         verbose_name = _("claim line")
@@ -233,11 +286,24 @@ class ClaimLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["claim", "position"], name="claimline_claim_position_unique"),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="claimline_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(verdict__in=[*LineVerdict.values, ""]), name="claimline_verdict_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=[*LineOutcome.values, ""]), name="claimline_outcome_valid"
+            ),
         ]
-        indexes = [models.Index(fields=["serial"], name="claimline_serial_idx")]
+        indexes = [
+            models.Index(fields=["serial"], name="claimline_serial_idx"),
+            models.Index(fields=["verdict"], name="claimline_verdict_idx"),
+        ]
 
     def __str__(self):
         return gettext("Product %(position)d") % {"position": self.position}
+
+    @property
+    def out_of_warranty_when_filed(self) -> bool:
+        return self.verdict in (LineVerdict.EXPIRED, LineVerdict.NOT_BOUGHT)
 
 
 class AttachmentKind(models.TextChoices):

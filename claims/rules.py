@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError, RuleViolation, RuleViolations
@@ -21,6 +23,7 @@ from warranty.models import FaultType, Product
 from warranty.selectors import product_for_ean
 
 from .models import AttachmentKind, Claim, ClaimLine, ClaimType
+from .statuses import LineOutcome, LineVerdict
 from .uploads import MAX_FILES_PER_CLAIM, CheckedUpload
 
 __all__ = [
@@ -34,6 +37,8 @@ __all__ = [
     "check_file_count",
     "check_length",
     "check_line",
+    "check_line_outcome",
+    "check_warranty_claim",
     "check_serial",
     "extra_file_kind",
     "line_quantity",
@@ -156,3 +161,64 @@ def check_file_count(adding: int, *, existing: int = 0) -> None:
 def extra_file_kind(upload: CheckedUpload) -> AttachmentKind:
     """A file given besides the sales document: a photo if it is an image, else another document."""
     return AttachmentKind.PHOTO if upload.is_image else AttachmentKind.OTHER
+
+
+# The outcome of each line, and what the claim's resolution says of them.
+
+
+def check_line_outcome(outcome: str, *, replacement_serial: str = "", reason: str = "") -> None:
+    """A replaced product names its replacement's serial; one returned unrepaired says why."""
+    if outcome and outcome not in LineOutcome.values:
+        raise RuleViolation(_("Choose an outcome from the list."), field="outcome", code="outcome_unknown")
+    if outcome == LineOutcome.REPLACED and not replacement_serial.strip():
+        raise RuleViolation(
+            _("Give the serial number of the replacement."),
+            field="replacement_serial",
+            code="replacement_serial_missing",
+        )
+    if outcome == LineOutcome.RETURNED_UNREPAIRED and not reason.strip():
+        raise RuleViolation(
+            _("Say why the product is returned unrepaired: the partner reads it."),
+            field="outcome_reason",
+            code="outcome_reason_missing",
+        )
+
+
+# The warranty of a line against the rule of its claim type.
+
+
+@dataclass
+class LineWarranty:
+    """What the company's purchases say of one line (``verdict`` '' when they could not be asked)."""
+
+    verdict: str = ""
+    purchase_date: datetime.date | None = None
+    warranty_until: datetime.date | None = None
+
+
+def check_warranty_claim(
+    claim_type: ClaimType, warranty: LineWarranty, *, today: datetime.date | None = None
+) -> str | None:
+    """Why this type does not fit the line (a warning the partner confirms), or None when it fits.
+
+    A type covered by warranty wants a line bought by the company and still in
+    warranty; a DOA type wants it bought at most ``doa_days`` ago. A line whose
+    purchases could not be asked (no VAT id) brings no warning.
+    """
+    if not claim_type.covered_by_warranty and not claim_type.doa_days:
+        return None
+    if not warranty.verdict:
+        return None
+    if warranty.verdict == LineVerdict.NOT_BOUGHT:
+        return gettext("not found in your company's purchases")
+    if claim_type.doa_days and warranty.purchase_date:
+        age = ((today or timezone.localdate()) - warranty.purchase_date).days
+        if age > claim_type.doa_days:
+            return ngettext(
+                "bought %(age)d day ago, more than the %(days)d days of a DOA claim",
+                "bought %(age)d days ago, more than the %(days)d days of a DOA claim",
+                age,
+            ) % {"age": age, "days": claim_type.doa_days}
+    if warranty.verdict == LineVerdict.EXPIRED:
+        return gettext("warranty ended")
+    return None

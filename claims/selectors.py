@@ -16,8 +16,10 @@ from django.utils import timezone
 from accounts import access
 from warranty.codes import normalise_serial
 from warranty.models import Product
+from warranty.selectors import Verdict, serial_check, warranty_for_ean
 
-from .models import Attachment, Claim, ClaimLine, HeldUpload, ImportBatch, Message, StatusChange
+from .models import Attachment, Claim, ClaimLine, HeldUpload, ImportBatch, LineVerdict, Message, StatusChange
+from .rules import LineWarranty
 from .statuses import Status
 from .workflow import OPEN_STATUSES, needs_partner_action
 
@@ -244,3 +246,35 @@ def held_uploads_for_user(user: User, *, now: datetime.datetime | None = None) -
     """The files kept from the user's failed claim forms that are still kept (younger than HOLD_HOURS)."""
     since = (now or timezone.now()) - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
     return list(HeldUpload.objects.filter(owner=user, created_at__gte=since).order_by("created_at", "id"))
+
+
+def line_warranty(
+    *, user: User, product: Product, serial: str = "", today: datetime.date | None = None
+) -> LineWarranty:
+    """The warranty of one claim line for the user's company, by the dashboard's own lookups.
+
+    By the serial where the brand's serials are tracked and one is given, else
+    by the EAN (the company's latest purchase of the product). The verdict is ''
+    when the company's purchases cannot be asked (no proven VAT id).
+    """
+    if not access.purchases_vat_id(user):
+        return LineWarranty()
+    if product.brand.serials_tracked and serial:
+        found = serial_check(user=user, raw_serial=serial, today=today, tracked=[])
+        if not found.found or found.sold_serial is None:
+            return LineWarranty(verdict=LineVerdict.NOT_BOUGHT)
+        return LineWarranty(
+            verdict=LineVerdict.IN_WARRANTY if found.in_warranty else LineVerdict.EXPIRED,
+            purchase_date=found.sold_serial.invoice_date,
+            warranty_until=found.warranty_end,
+        )
+    result = warranty_for_ean(user=user, raw_ean=product.ean, today=today)
+    if result.verdict == Verdict.NOT_BOUGHT:
+        return LineWarranty(verdict=LineVerdict.NOT_BOUGHT)
+    if result.verdict in (Verdict.IN_WARRANTY, Verdict.EXPIRED):
+        return LineWarranty(
+            verdict=LineVerdict.IN_WARRANTY if result.verdict == Verdict.IN_WARRANTY else LineVerdict.EXPIRED,
+            purchase_date=result.last_purchase,
+            warranty_until=result.warranty_end,
+        )
+    return LineWarranty()

@@ -17,6 +17,7 @@ from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 from sequences import get_next_value, get_next_values
@@ -26,7 +27,7 @@ from core.actionlog import log_action
 from core.errors import DomainError, NotAllowed
 from warranty.models import FaultType, Product
 
-from . import emails, workflow
+from . import emails, rules, selectors, workflow
 from .models import (
     Attachment,
     AttachmentKind,
@@ -35,6 +36,7 @@ from .models import (
     ClaimType,
     HeldUpload,
     ImportBatch,
+    LineOutcome,
     Message,
     QuoteDecision,
     Status,
@@ -80,6 +82,8 @@ class LineData:
     quantity: int = 1
     fault_type: FaultType | None = None
     expectations: str = ""
+    # The warranty when filed; claim_create looks it up, a caller that has it may give it.
+    warranty: rules.LineWarranty | None = None
 
 
 @dataclass
@@ -187,6 +191,9 @@ def _lines_for(claim: Claim, lines: Sequence[LineData]) -> list[ClaimLine]:
             document_date=line.document_date,
             description=line.description.strip(),
             expectations=line.expectations.strip(),
+            verdict=line.warranty.verdict if line.warranty else "",
+            purchase_date=line.warranty.purchase_date if line.warranty else None,
+            warranty_until=line.warranty.warranty_until if line.warranty else None,
         )
         for position, line in enumerate(lines, start=1)
     ]
@@ -201,6 +208,10 @@ def claim_create(*, user: User, data: ClaimData, now: datetime.datetime | None =
     )
     claim = _build_claim(user=user, company=_company_of(user), data=data, status=status, now=now)
     claim.save()
+    # Staff see what was true when the claim was filed, whatever the sales records say later.
+    today = timezone.localdate(now)
+    for line in data.lines:
+        line.warranty = selectors.line_warranty(user=user, product=line.product, serial=line.serial, today=today)
     ClaimLine.objects.bulk_create(_lines_for(claim, data.lines))
     for upload in data.uploads:
         attachment_add(claim=claim, upload=upload, by=user, change_status=False)
@@ -338,27 +349,35 @@ def claim_change_status(
     by: User | None,
     note: str = "",
     internal_note: str = "",
-    resolution: str = "",
     return_tracking: str = "",
     quote: Quote | None = None,
+    quote_valid_until: datetime.date | None = None,
+    quote_vat_included: bool = False,
     notify: bool = True,
     partner: bool = False,
 ) -> Claim:
     """Move ``claim`` to status ``to`` if the workflow allows it; record it and tell the partner.
 
     ``quote`` is (amount, currency, text) for a paid repair offered with "waiting for the customer".
+    Resolving sets the claim's resolution from the outcomes of its lines (``line_set_outcome``).
     Raises TransitionNotAllowed, and changes nothing, when the workflow says no.
     """
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if partner:
         workflow.check_partner_transition(claim.status, to)
+    outcomes = list(claim.lines.order_by("position").values_list("position", "outcome"))
+    resolution = workflow.resolution_for_outcomes(outcome for _position, outcome in outcomes)
     workflow.check_transition(
         claim.status,
         to,
-        resolution=resolution or claim.resolution,
+        resolution=resolution,
         return_tracking=return_tracking or claim.return_tracking,
         quote_amount=quote[0] if quote else None,
         quote_text=quote[2] if quote else "",
+        note=note,
+        lines_without_outcome=[
+            gettext("Product %(position)d") % {"position": position} for position, outcome in outcomes if not outcome
+        ],
     )
     now = timezone.now()
     change = StatusChange.objects.create(
@@ -372,12 +391,13 @@ def claim_change_status(
     )
     claim.status = to
     claim.status_changed_at = now
-    if resolution:
+    if to == Status.RESOLVED:
         claim.resolution = resolution
     if return_tracking:
         claim.return_tracking = return_tracking
     if quote and to == Status.WAITING_CUSTOMER:
         claim.quote_amount, claim.quote_currency, claim.quote_text = quote
+        claim.quote_valid_until, claim.quote_vat_included = quote_valid_until, quote_vat_included
         claim.quote_decision = QuoteDecision.PENDING
     claim.save(
         update_fields=[
@@ -388,6 +408,8 @@ def claim_change_status(
             "quote_amount",
             "quote_currency",
             "quote_text",
+            "quote_valid_until",
+            "quote_vat_included",
             "quote_decision",
         ]
     )
@@ -401,6 +423,38 @@ def claim_change_status(
     if notify:
         emails.status_changed(change)
     return claim
+
+
+@transaction.atomic
+def claim_add_note(*, claim: Claim, by: User | None, note: str = "", internal_note: str = "") -> StatusChange:
+    """A note on the timeline without a change of status; the partner gets an e-mail when it is for them."""
+    if not note.strip() and not internal_note.strip():
+        raise DomainError(_("Write a note to save."), field="note", code="note_empty")
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    change = StatusChange.objects.create(
+        claim=claim,
+        from_status=claim.status,
+        to_status=claim.status,
+        by=by,
+        note=note.strip(),
+        internal_note=internal_note.strip(),
+    )
+    if change.note:
+        emails.status_changed(change)
+    return change
+
+
+@transaction.atomic
+def line_set_outcome(
+    *, line: ClaimLine, outcome: str, replacement_serial: str = "", reason: str = "", by: User | None = None
+) -> ClaimLine:
+    """Record what the service did with one product; '' clears it while the claim is still open."""
+    rules.check_line_outcome(outcome, replacement_serial=replacement_serial, reason=reason)
+    line.outcome = outcome
+    line.replacement_serial = replacement_serial.strip() if outcome == LineOutcome.REPLACED else ""
+    line.outcome_reason = reason.strip() if outcome == LineOutcome.RETURNED_UNREPAIRED else ""
+    line.save(update_fields=["outcome", "replacement_serial", "outcome_reason"])
+    return line
 
 
 def claim_cancel(*, claim: Claim, by: User, note: str = "") -> Claim:

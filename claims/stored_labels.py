@@ -28,12 +28,13 @@ def _values(obj) -> list[str]:
     return [repr(getattr(obj, f.attname)) for f in obj._meta.concrete_fields if not f.name.startswith("label_")]
 
 
-def label_hash(*, claim: Claim, lines: Sequence[ClaimLine], claim_url: str) -> str:
+def label_hash(*, claim: Claim, lines: Sequence[ClaimLine], claim_url: str, stamp: str = "") -> str:
     parts = [
         LABEL_LAYOUT_VERSION,
         translation.get_language() or "",
         timezone.localdate().isoformat(),
         claim_url,
+        str(stamp),
         repr(settings.SERVICE_ADDRESS),
         *_values(claim),
         *_values(claim.owner),
@@ -45,16 +46,16 @@ def label_hash(*, claim: Claim, lines: Sequence[ClaimLine], claim_url: str) -> s
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def claim_label_pdf(*, claim: Claim, lines: Sequence[ClaimLine], claim_url: str) -> bytes:
+def claim_label_pdf(*, claim: Claim, lines: Sequence[ClaimLine], claim_url: str, stamp: str = "") -> bytes:
     """The label's PDF: the stored copy when it shows what the label would show now, else a new one (stored)."""
-    digest = label_hash(claim=claim, lines=lines, claim_url=claim_url)
+    digest = label_hash(claim=claim, lines=lines, claim_url=claim_url, stamp=stamp)
     if claim.label_pdf and claim.label_hash == digest:
         try:
             with claim.label_pdf.open("rb") as stored:
                 return stored.read()
         except FileNotFoundError:
             pass
-    pdf = render_claim_label(claim=claim, lines=lines, claim_url=claim_url)
+    pdf = render_claim_label(claim=claim, lines=lines, claim_url=claim_url, stamp=stamp)
     old_name = claim.label_pdf.name if claim.label_pdf else ""
     storage = claim.label_pdf.storage
     name = storage.save(f"labels/{claim.pk}-{digest[:16]}.pdf", ContentFile(pdf))

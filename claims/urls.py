@@ -18,6 +18,7 @@ urlpatterns = [
     path("claims/<int:pk>/cancel/", views.claim_cancel, name="claim_cancel"),
     path("claims/<int:pk>/messages/", views.claim_message, name="claim_message"),
     path("claims/<int:pk>/quote/", views.claim_quote, name="claim_quote"),
+    path("claims/<int:pk>/quote.pdf", views.claim_quote_pdf, name="claim_quote_pdf"),
     path("claims/<int:pk>/attachments/", views.claim_attachment_add, name="claim_attachment_add"),
     path("claims/<int:pk>/attachments/<int:attachment_pk>/", views.claim_attachment, name="claim_attachment"),
 ]

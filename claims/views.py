@@ -20,6 +20,7 @@ from accounts import access
 from accounts.decorators import member_required
 from accounts.services import address_save, company_admins
 from core.errors import DomainError, RuleViolation
+from warranty.codes import normalise_serial
 from warranty.forms import SerialCheckForm, WarrantyLookupForm
 from warranty.selectors import serial_check, tracked_brands, warranty_for_ean
 
@@ -36,6 +37,7 @@ from .forms import (
     LineForm,
     MessageForm,
 )
+from .labels import render_quote
 from .models import Claim, ClaimLine, Status
 from .stored_labels import claim_label_pdf
 from .tasks import build_batch_handover
@@ -159,7 +161,12 @@ def claim_line_product(request):
     if prefix is None:
         raise Http404
     form = LineForm(request.GET, prefix=prefix)
+    form._errors = ErrorDict()  # a preview, not a submit: the fields it shows say nothing is missing yet
     ean = request.GET.get(f"{prefix}-ean", "")
+    if form.product is not None:
+        form.warranty = selectors.line_warranty(
+            user=request.user, product=form.product, serial=normalise_serial(request.GET.get(f"{prefix}-serial", ""))
+        )
     return render(request, "claims/_line_product.html", {"line": form, "typed_ean": ean.strip(), "live": True})
 
 
@@ -295,7 +302,12 @@ def claim_attachment(request, pk, attachment_pk):
 def claim_label(request, pk):
     claim = selectors.get_claim_for_user(request.user, pk)
     lines = list(claim.lines.select_related("product", "fault_type").order_by("position"))
-    pdf = claim_label_pdf(claim=claim, lines=lines, claim_url=request.build_absolute_uri(claim.get_absolute_url()))
+    pdf = claim_label_pdf(
+        claim=claim,
+        lines=lines,
+        claim_url=request.build_absolute_uri(claim.get_absolute_url()),
+        stamp=workflow.label_stamp(claim.status),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = claim.rma_number.replace("/", "-")
     response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
@@ -332,13 +344,19 @@ def claim_message(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def claim_quote(request, pk):
+    """The partner's answer to a quote, in two steps: the choice, then a page that confirms it."""
     claim = selectors.get_claim_for_user(request.user, pk)
-    decision = request.POST.get("decision")
+    decision = request.POST.get("decision") or request.GET.get("decision")
     if decision not in ("accept", "decline"):
         messages.error(request, _("Choose to accept or to decline the quote."))
         return redirect(claim)
+    if not claim.quote_pending:
+        messages.error(request, _("There is no quote waiting for your decision on this claim."))
+        return redirect(claim)
+    if request.method == "GET" or request.POST.get("confirmed") != "yes":
+        return render(request, "claims/claim_quote_confirm.html", {"claim": claim, "accept": decision == "accept"})
     try:
         services.quote_decide(claim=claim, by=request.user, accept=decision == "accept")
     except DomainError as error:
@@ -346,6 +364,21 @@ def claim_quote(request, pk):
     else:
         messages.success(request, _("Thank you: the service has your decision."))
     return redirect(claim)
+
+
+@login_required
+@require_GET
+def claim_quote_pdf(request, pk):
+    claim = selectors.get_claim_for_user(request.user, pk)
+    if claim.quote_amount is None:
+        raise Http404
+    lines = list(claim.lines.select_related("product").order_by("position"))
+    pdf = render_quote(claim=claim, lines=lines, claim_url=request.build_absolute_uri(claim.get_absolute_url()))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = claim.rma_number.replace("/", "-")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-quote.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @member_required

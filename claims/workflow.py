@@ -9,13 +9,16 @@ Nothing else compares statuses to decide what may happen.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import TransitionNotAllowed
 
-from .statuses import QuoteDecision, Status
+from .statuses import LineOutcome, QuoteDecision, Resolution, Status
 
 TRANSITIONS: dict[str, set[str]] = {
     Status.AWAITING_DOCUMENTS: {Status.REGISTERED, Status.CANCELLED},
@@ -58,12 +61,19 @@ def check_transition(
     from_status: str,
     to_status: str,
     *,
-    resolution: str = "",
+    resolution: str | None = None,
     return_tracking: str = "",
     quote_amount: Decimal | int | None = None,
     quote_text: str = "",
+    note: str = "",
+    lines_without_outcome: Sequence[str] = (),
 ) -> None:
-    """Raise TransitionNotAllowed, about the input at fault, unless the step may be taken with these values."""
+    """Raise TransitionNotAllowed, about the input at fault, unless the step may be taken with these values.
+
+    ``lines_without_outcome`` names the products of the claim that have no outcome yet: a claim is resolved
+    only once every product has one; ``resolution``, when given, is the one their outcomes make. "Waiting for you" needs something to wait for: a quote, or a question
+    in ``note``.
+    """
     if not can_transition(from_status, to_status):
         raise TransitionNotAllowed(
             _("A claim cannot go from “%(from)s” to “%(to)s”.")
@@ -71,9 +81,18 @@ def check_transition(
             field="status",
             code="not_in_table",
         )
-    if to_status == Status.RESOLVED and not resolution:
+    if to_status == Status.RESOLVED and lines_without_outcome:
         raise TransitionNotAllowed(
-            _("Choose a resolution to resolve the claim."), field="resolution", code="resolution_missing"
+            _("Set the outcome of every product to resolve the claim; missing: %(lines)s.")
+            % {"lines": ", ".join(lines_without_outcome)},
+            field="outcome",
+            code="outcome_missing",
+        )
+    if to_status == Status.RESOLVED and resolution == "":
+        raise TransitionNotAllowed(
+            _("A claim is resolved by the outcomes of its products; this one has none."),
+            field="outcome",
+            code="resolution_missing",
         )
     if to_status == Status.SHIPPED_BACK and not return_tracking:
         raise TransitionNotAllowed(
@@ -83,6 +102,12 @@ def check_transition(
         )
     if to_status == Status.WAITING_CUSTOMER and quote_amount is not None and not quote_text:
         raise TransitionNotAllowed(_("Describe what the quote covers."), field="quote_text", code="quote_text_missing")
+    if to_status == Status.WAITING_CUSTOMER and quote_amount is None and not note.strip():
+        raise TransitionNotAllowed(
+            _("Waiting for the partner needs something to answer: give a quote or ask a question in the note."),
+            field="note",
+            code="nothing_to_wait_for",
+        )
 
 
 def partner_may(from_status: str, to_status: str) -> bool:
@@ -128,6 +153,19 @@ def tells_resolution(status: str) -> bool:
     return status == Status.RESOLVED
 
 
+def label_stamp(status: str) -> str:
+    """What a label printed now says across it: a cancelled or closed claim's label must not travel."""
+    if status == Status.CANCELLED:
+        return str(_("CANCELLED"))
+    if status == Status.CLOSED:
+        return str(_("CLOSED"))
+    return ""
+
+
+def tells_outcomes(status: str) -> bool:
+    return status in (Status.RESOLVED, Status.SHIPPED_BACK, Status.CLOSED)
+
+
 def tells_return_tracking(status: str) -> bool:
     return status == Status.SHIPPED_BACK
 
@@ -168,3 +206,31 @@ def progress_steps(status: str) -> list[tuple[str, str]] | None:
             state = "current"
         steps.append((label, state))
     return steps
+
+
+# What the outcomes of a claim's lines make of its resolution.
+_RESOLUTION_OF_OUTCOME = {
+    LineOutcome.REPAIRED: Resolution.REPAIRED,
+    LineOutcome.REPLACED: Resolution.REPLACED,
+    LineOutcome.CREDIT_NOTE: Resolution.CREDIT_NOTE,
+    LineOutcome.RETURNED_UNREPAIRED: Resolution.RETURNED_UNREPAIRED,
+    LineOutcome.NO_FAULT_FOUND: Resolution.NO_FAULT_FOUND,
+}
+
+
+def resolution_for_outcomes(outcomes: Iterable[str]) -> str:
+    """The claim's resolution: the lines' one outcome when they share it, else "mixed"; '' without outcomes."""
+    found = {o for o in outcomes if o}
+    if not found:
+        return ""
+    if len(found) == 1:
+        return _RESOLUTION_OF_OUTCOME[LineOutcome(found.pop())]
+    return Resolution.MIXED
+
+
+def outcome_summary(outcomes: Iterable[str]) -> str:
+    """ "2 × Repaired, 1 × Replaced", in the order of the outcome choices."""
+    counts = Counter(o for o in outcomes if o)
+    return ", ".join(
+        gettext("%(n)d × %(outcome)s") % {"n": counts[o], "outcome": o.label} for o in LineOutcome if counts[o]
+    )

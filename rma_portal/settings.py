@@ -299,7 +299,7 @@ SERVICE_ADDRESS = env_list(
     [
         "INNPRO ROMANIA",
         "Str. Nerva Traian, Nr. 3, City Business Center, et. 2",
-        "Sector 3, Bucuresti, 031041",
+        "Sector 3, București, 031041",
         "ROMANIA",
     ],
 )

@@ -71,6 +71,11 @@ def open_claim(page, live_server, own_number, serial, tmp_path):
     invoice.write_bytes(pdf_bytes())
     page.set_input_files("#id_sales_documents", str(invoice))
     page.locator("#claim-form button[type=submit].btn-lg").click()
+    page.wait_for_load_state("networkidle")
+    if page.locator("#id_confirm_warranty").count():
+        # A serial the company did not buy: the warranty type asks for a confirmation (the kept file stays ticked).
+        page.check("#id_confirm_warranty")
+        page.locator("#claim-form button[type=submit].btn-lg").click()
     page.wait_for_url(re.compile(r"/claims/\d+/registered/"))
     return Claim.objects.get(own_number=own_number)
 

@@ -18,7 +18,7 @@ def staff_change(page, live_server, claim, status, shot, **fields):
     page.select_option("#id_new_status", status)
     page.fill("#id_note", fields.pop("note", ""))
     for name, value in fields.items():
-        if name in ("new_resolution", "new_quote_currency"):
+        if name == "new_quote_currency" or name.endswith("-outcome"):
             page.select_option(f"#id_{name}", value)
         else:
             page.fill(f"#id_{name}", value)
@@ -62,12 +62,15 @@ def test_technician_and_partner_follow_a_paid_repair(page, live_server, db):
     check_page(page, "55-partner-quote")
     page.locator("button[name=decision][value=accept]").click()
     page.wait_for_load_state("networkidle")
+    check_page(page, "55b-partner-quote-confirm")
+    page.locator("button[name=confirmed][value=yes]").click()
+    page.wait_for_load_state("networkidle")
     claim.refresh_from_db()
     assert claim.quote_decision == QuoteDecision.ACCEPTED
 
     login(page, live_server, "service", demo.DEMO_PASSWORD_STAFF)
     staff_change(page, live_server, claim, Status.REPAIR, "56-admin-repair")
-    staff_change(page, live_server, claim, Status.RESOLVED, "57-admin-resolve", new_resolution="repaired")
+    staff_change(page, live_server, claim, Status.RESOLVED, "57-admin-resolve", **{"lines-0-outcome": "repaired"})
     staff_change(page, live_server, claim, Status.SHIPPED_BACK, "58-admin-ship", new_return_tracking="FAN-RET-998877")
 
     login(page, live_server, "partener", demo.DEMO_PASSWORD_PARTNER)

@@ -7,5 +7,6 @@ through gettext: the caller activates the language.
 
 from .handover import render_batch_handover
 from .parcel import render_claim_label
+from .quote import render_quote
 
-__all__ = ["render_batch_handover", "render_claim_label"]
+__all__ = ["render_batch_handover", "render_claim_label", "render_quote"]

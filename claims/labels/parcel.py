@@ -270,7 +270,7 @@ def _signatures(styles):
     return table
 
 
-def render_claim_label(*, claim, lines, claim_url):
+def render_claim_label(*, claim, lines, claim_url, stamp=""):
     """The claim's printable PDF: a parcel label (cut off, stuck on the box) and the handover document.
 
     ``lines`` are the claim's ClaimLine objects with ``product`` and ``fault_type`` loaded.
@@ -307,5 +307,5 @@ def render_claim_label(*, claim, lines, claim_url):
     story += [Spacer(1, 5 * mm), _contents_and_return(claim, styles)]
     story += [Spacer(1, 9 * mm), KeepTogether([_signatures(styles)])]
     footer = f"INNPRO Romania · {claim.rma_number} · {claim_url}"
-    doc.build(story, canvasmaker=numbered_canvas(footer))
+    doc.build(story, canvasmaker=numbered_canvas(footer, stamp=stamp))
     return buffer.getvalue()

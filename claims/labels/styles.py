@@ -159,8 +159,11 @@ def code128(value, *, max_width, bar_width=0.5 * mm, min_bar_width=0.3 * mm, hei
     return barcode
 
 
-def numbered_canvas(footer_left):
-    """A canvas class that writes "footer_left · Page n of N" at the bottom of every page."""
+def numbered_canvas(footer_left, stamp=""):
+    """A canvas class that writes "footer_left · Page n of N" at the bottom of every page.
+
+    ``stamp`` ("CANCELLED", "CLOSED") is written large across every page: the document is no longer valid.
+    """
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args, **kwargs):
@@ -188,6 +191,14 @@ def numbered_canvas(footer_left):
             self.drawString(MARGIN, 7 * mm, f.text(footer_left))
             self.drawRightString(PAGE[0] - MARGIN, 7 * mm, text)
             self.restoreState()
+            if stamp:
+                self.saveState()
+                self.setFont(f.bold, 72)
+                self.setFillColor(colors.Color(0.8, 0.1, 0.1, alpha=0.35))
+                self.translate(PAGE[0] / 2, PAGE[1] / 2)
+                self.rotate(35)
+                self.drawCentredString(0, 0, f.text(stamp))
+                self.restoreState()
 
     return NumberedCanvas
 

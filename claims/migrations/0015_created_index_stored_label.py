@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0006_address_belongs_to_company"),
-        ("claims", "0011_trigram_search"),
+        ("claims", "0013_outcome_per_line"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

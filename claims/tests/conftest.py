@@ -7,7 +7,7 @@ import pytest
 from accounts.tests.factories import AddressFactory
 from claims.tests.factories import ClaimTypeFactory
 from warranty.models import Brand
-from warranty.tests.factories import BrandFactory, FaultTypeFactory, ProductFactory
+from warranty.tests.factories import BrandFactory, FaultTypeFactory, ProductFactory, SaleFactory, SoldSerialFactory
 
 
 @pytest.fixture
@@ -41,7 +41,14 @@ def owner_address(owner):
 
 @pytest.fixture
 def claim_post(catalogue, owner_address):
-    """A valid new-claim POST with two products: a DJI drone (serial) and a vacuum (fault type)."""
+    """A valid new-claim POST with two products: a DJI drone (serial) and a vacuum (fault type).
+
+    The owner's company bought both a month ago: the warranty type fits them without a warning.
+    """
+    bought = datetime.date.today() - datetime.timedelta(days=30)
+    SoldSerialFactory(serial="1SDJK7R0A10043", product=catalogue["drone"], invoice_date=bought)
+    SaleFactory(product=catalogue["vacuum"], invoice_date=bought)
+    SaleFactory(product=catalogue["cable"], invoice_date=bought)
 
     def build(**changes):
         day = (datetime.date.today() - datetime.timedelta(days=20)).isoformat()

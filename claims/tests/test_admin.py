@@ -21,7 +21,6 @@ def admin_post(claim, **fields):
         "new_status": "",
         "note": "",
         "internal_note": "",
-        "new_resolution": "",
         "new_return_tracking": "",
         "new_quote_amount": "",
         "new_quote_currency": "RON",
@@ -50,6 +49,9 @@ def admin_post(claim, **fields):
                 f"lines-{i}-quantity": line.quantity,
                 f"lines-{i}-fault_type": "",
                 f"lines-{i}-description": line.description,
+                f"lines-{i}-outcome": line.outcome,
+                f"lines-{i}-replacement_serial": line.replacement_serial,
+                f"lines-{i}-outcome_reason": line.outcome_reason,
             }
         )
     for i, attachment in enumerate(claim.attachments.all()):
@@ -96,10 +98,11 @@ def test_staff_cannot_skip_the_workflow(technician_client, owner):
     assert claim.status == Status.REGISTERED
 
 
-def test_resolving_in_the_admin_needs_a_resolution(technician_client, owner):
+def test_resolving_in_the_admin_needs_an_outcome_per_line(technician_client, owner):
     claim = ClaimFactory(owner=owner, status=Status.DIAGNOSIS)
+    ClaimLineFactory(claim=claim, position=1)
     response = technician_client.post(change_url(claim), admin_post(claim, new_status=Status.RESOLVED))
-    assert response.status_code == 200 and "resolution" in response.content.decode().lower()
+    assert response.status_code == 200 and "missing: Product 1" in text(response.content.decode())
     claim.refresh_from_db()
     assert claim.status == Status.DIAGNOSIS
 

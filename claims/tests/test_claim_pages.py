@@ -28,11 +28,24 @@ def partner_urls(claim):
         "message": ("post", reverse("claim_message", args=[claim.pk])),
         "attach": ("post", reverse("claim_attachment_add", args=[claim.pk])),
         "quote": ("post", reverse("claim_quote", args=[claim.pk])),
+        "quote-confirm": ("get", reverse("claim_quote", args=[claim.pk])),
     }
 
 
 @pytest.mark.parametrize(
-    "name", ["detail", "registered", "attachment", "label", "cancel", "cancel-post", "message", "attach", "quote"]
+    "name",
+    [
+        "detail",
+        "registered",
+        "attachment",
+        "label",
+        "cancel",
+        "cancel-post",
+        "message",
+        "attach",
+        "quote",
+        "quote-confirm",
+    ],
 )
 def test_access_matrix(claim, stranger, staff, name):
     method, url = partner_urls(claim)[name]

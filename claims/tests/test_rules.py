@@ -186,7 +186,9 @@ def test_open_statuses_are_those_the_workflow_can_still_move():
     ("start", "to", "values", "field", "code"),
     [
         (Status.REGISTERED, Status.CLOSED, {}, "status", "not_in_table"),
-        (Status.DIAGNOSIS, Status.RESOLVED, {}, "resolution", "resolution_missing"),
+        (Status.DIAGNOSIS, Status.RESOLVED, {"lines_without_outcome": ["Product 2"]}, "outcome", "outcome_missing"),
+        (Status.DIAGNOSIS, Status.RESOLVED, {"resolution": ""}, "outcome", "resolution_missing"),
+        (Status.DIAGNOSIS, Status.WAITING_CUSTOMER, {}, "note", "nothing_to_wait_for"),
         (Status.RESOLVED, Status.SHIPPED_BACK, {}, "return_tracking", "return_tracking_missing"),
         (Status.DIAGNOSIS, Status.WAITING_CUSTOMER, {"quote_amount": 120}, "quote_text", "quote_text_missing"),
     ],
@@ -247,7 +249,8 @@ def test_bulk_change_reports_each_refusal_as_a_domain_error(owner, staff):
 
 def test_a_resolved_claim_tells_its_resolution_in_the_status_email(owner, staff):
     claim = ClaimFactory(owner=owner, status=Status.DIAGNOSIS)
-    services.claim_change_status(claim=claim, to=Status.RESOLVED, by=staff, resolution=Resolution.REPAIRED)
+    ClaimLineFactory(claim=claim, outcome=Resolution.REPAIRED)
+    services.claim_change_status(claim=claim, to=Status.RESOLVED, by=staff)
     claim.refresh_from_db()
     assert claim.tells_resolution and not claim.tells_return_tracking and not claim.offers_quote
 

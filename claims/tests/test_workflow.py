@@ -8,8 +8,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claims.models import QuoteDecision, Resolution, Status, StatusChange
-from claims.services import claim_change_status, claims_change_status_bulk, quote_decide
+from claims.models import LineOutcome, QuoteDecision, Resolution, Status, StatusChange
+from claims.services import claim_change_status, claims_change_status_bulk, line_set_outcome, quote_decide
 from claims.tests.factories import ClaimFactory, ClaimLineFactory
 from claims.workflow import TRANSITIONS
 from core.delivery import deliver
@@ -19,12 +19,13 @@ from core.models import OutgoingEmail
 from tests.html import text
 
 ALL_PAIRS = list(itertools.product(Status.values, Status.values))
-EXTRA = {"resolution": Resolution.REPAIRED, "return_tracking": "FAN-RET-1"}
+EXTRA = {"return_tracking": "FAN-RET-1", "note": "Do you want it repaired?"}
 
 
 @pytest.mark.parametrize(("start", "to"), ALL_PAIRS, ids=[f"{a}->{b}" for a, b in ALL_PAIRS])
 def test_transition_table(owner, staff, start, to):
     claim = ClaimFactory(owner=owner, status=start, resolution=Resolution.REPAIRED if start == Status.RESOLVED else "")
+    ClaimLineFactory(claim=claim, outcome=LineOutcome.REPAIRED)
     if to in TRANSITIONS[start]:
         claim_change_status(claim=claim, to=to, by=staff, **EXTRA)
         claim.refresh_from_db()
@@ -38,11 +39,15 @@ def test_transition_table(owner, staff, start, to):
         assert claim.status == start and not claim.status_changes.exists()
 
 
-def test_resolve_needs_a_resolution_and_ship_back_a_tracking_number(owner, staff):
+def test_resolve_needs_outcomes_and_ship_back_a_tracking_number(owner, staff):
     claim = ClaimFactory(owner=owner, status=Status.DIAGNOSIS)
     with pytest.raises(TransitionNotAllowed):
+        claim_change_status(claim=claim, to=Status.RESOLVED, by=staff)  # no products, no outcome
+    line = ClaimLineFactory(claim=claim)
+    with pytest.raises(TransitionNotAllowed):
         claim_change_status(claim=claim, to=Status.RESOLVED, by=staff)
-    claim_change_status(claim=claim, to=Status.RESOLVED, by=staff, resolution=Resolution.REPLACED)
+    line_set_outcome(line=line, outcome=LineOutcome.REPLACED, replacement_serial="NEW1", by=staff)
+    claim_change_status(claim=claim, to=Status.RESOLVED, by=staff)
     with pytest.raises(TransitionNotAllowed):
         claim_change_status(claim=claim, to=Status.SHIPPED_BACK, by=staff)
     claim_change_status(claim=claim, to=Status.SHIPPED_BACK, by=staff, return_tracking="TRK1")
@@ -105,9 +110,16 @@ def test_quote_accept_is_recorded_and_mailed_to_the_service(
     ClaimLineFactory(claim=claim)
     claim_change_status(claim=claim, to=Status.WAITING_CUSTOMER, by=staff, quote=(250, "RON", "New motor"))
     page = owner_client.get(reverse("claim_detail", args=[claim.pk])).content.decode()
-    assert "Quote for a paid repair 250.00 RON New motor Accept the quote" in text(page)
+    assert "Quote for a paid repair 250.00 RON · VAT not included New motor" in text(page)
+    assert "Accept the quote" in text(page)
+    # One click shows the confirmation; nothing is decided yet.
+    confirm = owner_client.get(reverse("claim_quote", args=[claim.pk]), {"decision": "accept"})
+    assert "Accept the quote for" in text(confirm.content.decode()) and 'value="yes"' in confirm.content.decode()
+    owner_client.post(reverse("claim_quote", args=[claim.pk]), {"decision": "accept"})
+    claim.refresh_from_db()
+    assert claim.quote_decision == QuoteDecision.PENDING
     with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(reverse("claim_quote", args=[claim.pk]), {"decision": "accept"})
+        owner_client.post(reverse("claim_quote", args=[claim.pk]), {"decision": "accept", "confirmed": "yes"})
     claim.refresh_from_db()
     assert claim.quote_decision == QuoteDecision.ACCEPTED
     assert mail.outbox[-1].to == ["service@innpro.ro"]

@@ -1,0 +1,85 @@
+"""Two products, one in warranty and one out: the partner confirms the warning, the technician gives each
+its own outcome, and the partner reads both (issue 11.1 and 11.2)."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from claims import demo
+from claims.models import Claim, LineVerdict, Status
+from claims.services import claim_change_status
+from claims.tests.factories import pdf_bytes
+from tests.browser import check_page, login
+from tests.test_e2e_staff import staff_change
+from warranty import demo as w
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def fill_line(page, index, ean, serial, description):
+    page.fill(f"#id_lines-{index}-ean", ean)
+    page.locator(f"#lines-{index}-product .line-verdict").wait_for()
+    page.fill(f"#id_lines-{index}-serial", serial)
+    page.locator(f"#id_lines-{index}-serial").blur()  # the serial's change asks again, by the serial
+    page.wait_for_load_state("networkidle")
+    if page.locator(f"#id_lines-{index}-fault_type").count():
+        page.select_option(f"#id_lines-{index}-fault_type", index=1)
+    page.fill(f"#id_lines-{index}-document_date", "2026-09-01")
+    page.fill(f"#id_lines-{index}-description", description)
+
+
+def test_partner_confirms_the_warning_and_reads_an_outcome_per_product(page, live_server, db, tmp_path):
+    demo.load()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, live_server, "partener", demo.DEMO_PASSWORD_PARTNER, landing="/")
+    page.goto(f"{live_server.url}/claims/new/")
+    fill_line(page, 0, w.DEMO_EAN_IN_WARRANTY, "ED820NB24A03311", "Left speaker is silent.")
+    page.locator("[data-add-line]").click()
+    fill_line(page, 1, w.DEMO_EAN_EXPIRED, "DX700-2023-55120", "Does not start.")
+    assert "garanție" in page.locator("#lines-0-product .line-verdict").inner_text().lower()
+    warranty = page.locator("#id_claim_type option", has_text=re.compile("garanție", re.I)).first
+    page.select_option("#id_claim_type", warranty.get_attribute("value"))
+    page.fill("#id_own_number", "E2E-LINES")
+    invoice = tmp_path / "factura.pdf"
+    invoice.write_bytes(pdf_bytes())
+    page.set_input_files("#id_sales_documents", str(invoice))
+    check_page(page, "70-lines-verdicts", mobile=False)
+    page.locator("#claim-form button[type=submit].btn-lg").click()
+    page.wait_for_load_state("networkidle")
+
+    # The out-of-warranty product brings a warning that must be confirmed.
+    page.locator("#id_confirm_warranty").wait_for(state="attached")
+    assert not Claim.objects.filter(own_number="E2E-LINES").exists()
+    check_page(page, "71-lines-warning")
+    page.check("#id_confirm_warranty")
+    page.locator("#claim-form button[type=submit].btn-lg").click()
+    page.wait_for_url(re.compile(r"/claims/\d+/registered/"))
+    claim = Claim.objects.get(own_number="E2E-LINES")
+    verdicts = list(claim.lines.order_by("position").values_list("verdict", flat=True))
+    assert verdicts == [LineVerdict.IN_WARRANTY, LineVerdict.EXPIRED]
+
+    staff = get_user_model().objects.get(username="service")
+    for status in (Status.RECEIVED, Status.DIAGNOSIS, Status.REPAIR):
+        claim_change_status(claim=claim, to=status, by=staff, notify=False)
+    login(page, live_server, "service", demo.DEMO_PASSWORD_STAFF)
+    staff_change(
+        page,
+        live_server,
+        claim,
+        Status.RESOLVED,
+        "72-lines-admin-resolve",
+        **{
+            "lines-0-outcome": "repaired",
+            "lines-1-outcome": "returned_unrepaired",
+            "lines-1-outcome_reason": "Garanția a expirat; reparația nu a fost acceptată.",
+        },
+    )
+    claim.refresh_from_db()
+    assert claim.resolution == "mixed"
+
+    login(page, live_server, "partener", demo.DEMO_PASSWORD_PARTNER, landing="/")
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    outcomes = page.locator(".line-outcome").all_inner_texts()
+    assert outcomes[0] == "Reparat" and "Garanția a expirat" in outcomes[1], outcomes
+    check_page(page, "73-lines-partner-outcomes")
