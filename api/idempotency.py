@@ -13,6 +13,7 @@ import hashlib
 
 from django.db import transaction
 from django.http import HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -37,8 +38,21 @@ def request_fingerprint(request) -> str:
     digest.update(b"\0")
     digest.update(request.META.get("CONTENT_TYPE", "").split(";")[0].encode())
     digest.update(b"\0")
-    # The raw body, read before DRF parses it (request.body keeps a copy for the parser).
-    digest.update(request._request.body)
+    django_request = request._request
+    try:
+        # The raw body, read before DRF parses it (request.body keeps a copy for the parser).
+        digest.update(django_request.body)
+    except RawPostDataException:
+        # A multipart body was parsed already (a middleware read POST): its fields and files' contents.
+        for name in sorted(django_request.POST):
+            for value in django_request.POST.getlist(name):
+                digest.update(f"{name}={value}\0".encode())
+        for name in sorted(django_request.FILES):
+            for uploaded in django_request.FILES.getlist(name):
+                digest.update(f"{name}:{uploaded.name}:{uploaded.size}\0".encode())
+                for chunk in uploaded.chunks():
+                    digest.update(chunk)
+                uploaded.seek(0)
     return digest.hexdigest()
 
 
