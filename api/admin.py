@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import CompanyAPIKey
+from .models import CompanyAPIKey, WebhookEndpoint
 
 
 @admin.register(CompanyAPIKey)
@@ -41,3 +41,24 @@ class CompanyAPIKeyAdmin(admin.ModelAdmin):
         self.message_user(
             request, ngettext("%(n)d key revoked.", "%(n)d keys revoked.", count) % {"n": count}, messages.SUCCESS
         )
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "company", "active", "consecutive_failures", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["url", "company__legal_name"]
+    list_select_related = ["company"]
+    readonly_fields = [
+        "company",
+        "url",
+        "events",
+        "created_by",
+        "created_at",
+        "consecutive_failures",
+        "disabled_reason",
+    ]
+    fields = [*readonly_fields, "active"]
+
+    def has_add_permission(self, request):
+        return False

@@ -6,3 +6,6 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "api"
     verbose_name = _("Partner API")
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the webhook receivers

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import KeyScope
+from .models import KeyScope, WebhookEvent
 
 
 class APIKeyForm(forms.Form):
@@ -36,3 +36,15 @@ class APIKeyForm(forms.Form):
             return None
         end = datetime.datetime.combine(day, datetime.time.max)
         return timezone.make_aware(end)
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(
+        label=_("Address (URL)"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("An https:// address of your system that accepts POST requests with JSON."),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )

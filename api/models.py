@@ -69,3 +69,102 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class WebhookEvent(models.TextChoices):
+    CLAIM_CREATED = "claim.created", _("Claim created")
+    STATUS_CHANGED = "claim.status_changed", _("Status changed")
+    MESSAGE = "claim.message", _("Message from the service")
+    QUOTE_SENT = "claim.quote_sent", _("Quote sent")
+    DOCUMENTS_MISSING = "claim.documents_missing", _("Documents missing")
+
+
+def new_webhook_secret() -> str:
+    import base64
+    import secrets
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+class WebhookEndpoint(models.Model):
+    """An HTTPS address of a company's system that receives the events it chose, signed with ``secret``."""
+
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="webhook_endpoints", verbose_name=_("company")
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=100, default=new_webhook_secret, editable=False)
+    events = models.JSONField(_("events"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+    disabled_reason = models.CharField(_("why it was disabled"), max_length=300, blank=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["company", "active"], name="webhookendpoint_company_idx")]
+
+    def __str__(self):
+        return self.url
+
+    def event_labels(self) -> list[str]:
+        labels = dict(WebhookEvent.choices)
+        return [str(labels.get(e, e)) for e in self.events]
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    SUCCEEDED = "succeeded", _("delivered")
+    FAILED = "failed", _("failed")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: the signed JSON body, sent until it is answered 2xx or retries run out."""
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    message_id = models.CharField(max_length=40, unique=True)
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    body = models.TextField()
+    state = models.CharField(max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    attempt_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["endpoint", "-created_at"], name="webhookdelivery_endpoint_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["pending", "succeeded", "failed"]), name="webhookdelivery_state_valid"
+            )
+        ]
+
+    def __str__(self):
+        return self.message_id
+
+
+class WebhookAttempt(models.Model):
+    """The delivery log: each try, with the answer or the error."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
+    created_at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.delivery_id}: {self.status_code or self.error}"
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300

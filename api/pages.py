@@ -1,4 +1,4 @@
-"""The company administrator's page of API keys (and later webhooks), in the portal."""
+"""The company administrator's pages of API keys and webhooks, in the portal."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -8,10 +8,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from accounts.decorators import member_required
+from core.errors import DomainError, add_to_form
 
-from . import services
-from .forms import APIKeyForm
-from .models import CompanyAPIKey
+from . import services, webhooks
+from .forms import APIKeyForm, WebhookEndpointForm
+from .models import CompanyAPIKey, WebhookDelivery, WebhookEndpoint
 
 
 def _admin_company(request):
@@ -54,3 +55,73 @@ def api_key_revoke(request, pk):
     services.api_key_revoke(key=key, by=request.user)
     messages.success(request, _("The key “%(name)s” has been revoked.") % {"name": key.name})
     return redirect("api_keys")
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def webhooks_page(request):
+    company = _admin_company(request)
+    form = WebhookEndpointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint = webhooks.endpoint_create(
+                company=company, by=request.user, url=form.cleaned_data["url"], events=form.cleaned_data["events"]
+            )
+        except DomainError as error:
+            add_to_form(form, error)
+        else:
+            messages.success(request, _("The webhook has been registered."))
+            return redirect("api_webhook", endpoint.pk)
+    endpoints = WebhookEndpoint.objects.filter(company=company).order_by("-created_at")
+    return render(request, "api/webhooks.html", {"company": company, "form": form, "endpoints": endpoints})
+
+
+def _endpoint(request, pk):
+    return get_object_or_404(WebhookEndpoint, pk=pk, company=_admin_company(request))
+
+
+@member_required
+@require_http_methods(["GET"])
+def webhook_detail(request, pk):
+    endpoint = _endpoint(request, pk)
+    deliveries = list(endpoint.deliveries.prefetch_related("attempts").order_by("-created_at", "-id")[:50])
+    response = render(request, "api/webhook_detail.html", {"endpoint": endpoint, "deliveries": deliveries})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@member_required
+@require_POST
+def webhook_toggle(request, pk):
+    endpoint = _endpoint(request, pk)
+    if endpoint.active:
+        endpoint.active = False
+        endpoint.disabled_reason = _("Switched off by an administrator.")
+        endpoint.save(update_fields=["active", "disabled_reason"])
+        messages.success(request, _("The webhook has been switched off."))
+    else:
+        try:
+            webhooks.endpoint_enable(endpoint)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The webhook has been switched on."))
+    return redirect("api_webhook", endpoint.pk)
+
+
+@member_required
+@require_POST
+def webhook_delete(request, pk):
+    _endpoint(request, pk).delete()
+    messages.success(request, _("The webhook has been deleted."))
+    return redirect("api_webhooks")
+
+
+@member_required
+@require_POST
+def webhook_resend(request, pk, delivery_pk):
+    endpoint = _endpoint(request, pk)
+    delivery = get_object_or_404(WebhookDelivery, pk=delivery_pk, endpoint=endpoint)
+    webhooks.delivery_resend(delivery)
+    messages.success(request, _("The delivery is being sent again."))
+    return redirect("api_webhook", endpoint.pk)

@@ -30,4 +30,13 @@ api_v1 = [
 portal = [
     path("company/api-keys/", pages.api_keys, name="api_keys"),
     path("company/api-keys/<str:pk>/revoke/", pages.api_key_revoke, name="api_key_revoke"),
+    path("company/webhooks/", pages.webhooks_page, name="api_webhooks"),
+    path("company/webhooks/<int:pk>/", pages.webhook_detail, name="api_webhook"),
+    path("company/webhooks/<int:pk>/toggle/", pages.webhook_toggle, name="api_webhook_toggle"),
+    path("company/webhooks/<int:pk>/delete/", pages.webhook_delete, name="api_webhook_delete"),
+    path(
+        "company/webhooks/<int:pk>/deliveries/<int:delivery_pk>/resend/",
+        pages.webhook_resend,
+        name="api_webhook_resend",
+    ),
 ]

@@ -24,7 +24,7 @@ from accounts import access
 from core.errors import DomainError, NotAllowed
 from warranty.models import FaultType, Product
 
-from . import emails, workflow
+from . import emails, signals, workflow
 from .models import (
     Attachment,
     AttachmentKind,
@@ -205,6 +205,7 @@ def claim_create(*, user: User, data: ClaimData, now: datetime.datetime | None =
     StatusChange.objects.create(claim=claim, from_status="", to_status=status, by=user, created_at=now)
     if notify:
         emails.claim_registered(claim)
+    signals.claim_created.send(sender=Claim, claim=claim)
     return claim
 
 
@@ -244,6 +245,8 @@ def claims_create_many(
     ClaimLine.objects.bulk_create(lines, batch_size=2000)
     StatusChange.objects.bulk_create(changes, batch_size=2000)
     emails.claims_imported(user, claims)
+    for claim in claims:
+        signals.claim_created.send(sender=Claim, claim=claim)
     return claims
 
 
@@ -334,6 +337,7 @@ def claim_change_status(
     )
     if notify:
         emails.status_changed(change)
+    signals.claim_status_changed.send(sender=Claim, claim=claim, change=change)
     return claim
 
 
@@ -351,6 +355,7 @@ def message_post(
     if not internal:
         if from_service:
             emails.service_replied(message)
+            signals.claim_message_from_service.send(sender=Claim, message=message)
         else:
             emails.partner_wrote(message)
     return message

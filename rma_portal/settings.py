@@ -391,3 +391,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"ClaimStatusEnum": "claims.statuses.Status"},
 }
+# Webhooks (api/webhooks.py): addresses in private, loopback or link-local networks are refused
+# (SSRF) unless this allows them (tests, development). Retries: seconds to wait before each.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+WEBHOOK_RETRY_DELAYS = [5, 60, 300, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600]  # about a day in all
+WEBHOOK_TIMEOUT = 10
+WEBHOOK_DISABLE_AFTER_FAILURES = 20
