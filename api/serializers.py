@@ -11,8 +11,6 @@ from claims import rules
 from claims.models import AttachmentKind, Claim, ClaimLine, Message, StatusChange
 from claims.statuses import QuoteDecision, Resolution, Status
 
-from .models import KeyScope
-
 
 def rma_slug(claim: Claim) -> str:
     """The RMA number as it goes into a URL: RMA/12/SR/2026 -> RMA-12-SR-2026."""
@@ -146,35 +144,43 @@ class ClaimDetailSerializer(ClaimSummarySerializer):
 # Input
 
 
+class InputText(serializers.CharField):
+    """Text as sent: a blank value reaches the form or rule that judges it, as on the portal (422)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+
 class LineInputSerializer(serializers.Serializer):
     """One product of a new claim; checked by the web form's line form (claims.forms.LineForm)."""
 
-    ean = serializers.CharField(max_length=40)
-    serial = serializers.CharField(max_length=rules.MAX_SERIAL, required=False, allow_blank=True, default="")
+    ean = InputText(max_length=40)
+    serial = InputText(max_length=rules.MAX_SERIAL, required=False, allow_blank=True, default="")
     quantity = serializers.IntegerField(min_value=1, max_value=999, required=False, allow_null=True, default=None)
-    fault_type = serializers.CharField(
+    fault_type = InputText(
         required=False, allow_blank=True, default="", help_text="The fault type's code (see the product lookup)."
     )
     document_date = serializers.DateField()
-    description = serializers.CharField(max_length=rules.MAX_TEXT)
+    description = InputText(max_length=rules.MAX_TEXT)
 
 
 class AddressInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    street = serializers.CharField(max_length=200)
-    postal_code = serializers.CharField(max_length=20)
-    city = serializers.CharField(max_length=100)
+    name = InputText(max_length=200)
+    street = InputText(max_length=200)
+    postal_code = InputText(max_length=20)
+    city = InputText(max_length=100)
     country = serializers.ChoiceField(choices=COUNTRIES)
-    phone = serializers.CharField(max_length=40)
+    phone = InputText(max_length=40)
 
 
 class ClaimCreateSerializer(serializers.Serializer):
-    claim_type = serializers.CharField(max_length=40, help_text="The claim type's code.")
-    lines = LineInputSerializer(many=True, min_length=1, max_length=rules.MAX_LINES_PER_CLAIM)
-    own_number = serializers.CharField(max_length=rules.MAX_OWN_NUMBER, required=False, allow_blank=True, default="")
-    ars_data = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    waybill = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    package_contents = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    claim_type = InputText(max_length=40, help_text="The claim type's code.")
+    lines = serializers.ListField(child=LineInputSerializer(), min_length=1, max_length=rules.MAX_LINES_PER_CLAIM)
+    own_number = InputText(max_length=rules.MAX_OWN_NUMBER, required=False, allow_blank=True, default="")
+    ars_data = InputText(max_length=200, required=False, allow_blank=True, default="")
+    waybill = InputText(max_length=60, required=False, allow_blank=True, default="")
+    package_contents = InputText(max_length=2000, required=False, allow_blank=True, default="")
     return_address_id = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="An address of the company's address book."
     )
@@ -189,7 +195,7 @@ class ClaimCreateSerializer(serializers.Serializer):
 
 
 class ClaimCreateMultipartSerializer(serializers.Serializer):
-    data = serializers.CharField(help_text="The claim as JSON (ClaimCreate).")
+    data = InputText(help_text="The claim as JSON (ClaimCreate).")
     sales_documents = serializers.ListField(child=serializers.FileField(), required=False)
     photos = serializers.ListField(child=serializers.FileField(), required=False)
 
@@ -200,11 +206,11 @@ class AttachmentInputSerializer(serializers.Serializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    note = InputText(max_length=1000, required=False, allow_blank=True, default="")
 
 
 class MessageInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=5000)
+    body = InputText(max_length=5000)
 
 
 class QuoteDecisionSerializer(serializers.Serializer):
@@ -231,9 +237,11 @@ class SerialSerializer(serializers.Serializer):
 
 
 class ImportInputSerializer(serializers.Serializer):
-    file = serializers.FileField()
-    claim_type = serializers.CharField(max_length=40, help_text="The claim type's code.")
-    return_address_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    file = serializers.FileField(allow_empty_file=True, help_text="The CSV file, as for the portal's import.")
+    claim_type = InputText(max_length=40, help_text="The claim type's code.")
+    return_address_id = serializers.IntegerField(
+        required=False, default=None, help_text="An address of the company's address book; else the default one."
+    )
 
 
 class ImportBatchSerializer(serializers.Serializer):
@@ -247,6 +255,7 @@ class ImportBatchSerializer(serializers.Serializer):
         return [c.rma_number for c in batch.claims.order_by("rma_seq")]
 
 
-class KeyScopeField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=KeyScope.choices, **kwargs)
+class ClaimPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ClaimSummarySerializer(many=True)

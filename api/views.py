@@ -7,6 +7,7 @@ the portal's one ownership path: another company's claim is a 404.
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from django.db.models import Prefetch
@@ -18,7 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -29,6 +30,7 @@ from claims import csv_import, selectors, services
 from claims.labels import render_claim_label
 from claims.models import ClaimLine, ClaimType
 from claims.statuses import Status
+from core.errors import RuleViolation
 from warranty import selectors as warranty_selectors
 
 from . import claim_input
@@ -51,7 +53,7 @@ PROBLEM = OpenApiResponse(
     ),
     description="application/problem+json (RFC 9457)",
 )
-ERRORS = {code: PROBLEM for code in (400, 401, 403, 404, 409, 422, 429)}
+ERRORS = {(code, "application/problem+json"): PROBLEM for code in (400, 401, 403, 404, 409, 422, 429)}
 IDEMPOTENCY = OpenApiParameter(
     HEADER,
     OpenApiTypes.STR,
@@ -89,11 +91,29 @@ def claim_for(request, rma: str):
     return get_object_or_404(selectors.visible_claims(request.user), rma_year=number[0], rma_seq=number[1])
 
 
+@contextlib.contextmanager
+def not_found_on_rule():
+    """A lookup whose code gives nothing (malformed or unknown) is a 404, with the portal's message."""
+    try:
+        yield
+    except RuleViolation as error:
+        raise NotFound(error.message) from None
+
+
 class ClaimCursor(CursorPagination):
     ordering = ("-created_at", "-id")
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        if len(raw) > 1 or not raw[0].isdigit() or not 1 <= int(raw[0]) <= self.max_page_size:
+            message = _("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": 200}
+            raise ValidationError({self.page_size_query_param: [message]})
+        return int(raw[0])
 
 
 class ClaimListView(ApiView):
@@ -102,11 +122,12 @@ class ClaimListView(ApiView):
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, description="RMA number, a line's serial or the own claim number."),
             OpenApiParameter("status", OpenApiTypes.STR, enum=Status.values),
-            OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only claims opened with this key's user."),
             OpenApiParameter("cursor", OpenApiTypes.STR),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            OpenApiParameter(
+                "page_size", {"type": "integer", "minimum": 1, "maximum": 200}, description="Claims a page (50)."
+            ),
         ],
-        responses={200: s.ClaimSummarySerializer(many=True), **ERRORS},
+        responses={200: s.ClaimPageSerializer, **ERRORS},
     )
     def get(self, request):
         query = request.query_params.get("q", "").strip()[:100]
@@ -151,7 +172,9 @@ class ClaimListView(ApiView):
             try:
                 payload = json.loads(request.data.get("data") or "{}")
             except ValueError:
-                raise ValidationError({"data": [_("Give the claim as JSON.")]}) from None
+                payload = None
+            if not isinstance(payload, dict):
+                raise RuleViolation(_("Give the claim as a JSON object."), field="data", code="invalid")
             files = {
                 "sales_documents": request.FILES.getlist("sales_documents"),
                 "photos": request.FILES.getlist("photos"),
@@ -231,6 +254,8 @@ class ClaimMessageView(ApiView):
         claim = claim_for(request, rma)
         form = s.MessageInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        if not form.validated_data["body"].strip():
+            raise RuleViolation(_("This field is required."), field="body", code="required")
         message = services.message_post(claim=claim, author=request.user, body=form.validated_data["body"])
         return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
@@ -276,7 +301,8 @@ class WarrantyView(ApiView):
         responses={200: s.WarrantySerializer, **ERRORS},
     )
     def get(self, request, ean):
-        result = warranty_selectors.warranty_for_ean(user=request.user, raw_ean=ean)
+        with not_found_on_rule():
+            result = warranty_selectors.warranty_for_ean(user=request.user, raw_ean=ean)
         return Response(s.WarrantySerializer(result).data)
 
 
@@ -287,7 +313,8 @@ class SerialView(ApiView):
         responses={200: s.SerialSerializer, **ERRORS},
     )
     def get(self, request, serial):
-        result = warranty_selectors.serial_check(user=request.user, raw_serial=serial)
+        with not_found_on_rule():
+            result = warranty_selectors.serial_check(user=request.user, raw_serial=serial)
         return Response(s.SerialSerializer(result).data)
 
 
@@ -298,7 +325,8 @@ class ProductView(ApiView):
         responses={200: s.ProductWithFaultTypesSerializer, **ERRORS},
     )
     def get(self, request, ean):
-        product = claim_input.product_for_ean(ean)
+        with not_found_on_rule():
+            product = claim_input.product_for_ean(ean)
         return Response(s.ProductWithFaultTypesSerializer(product).data)
 
 

@@ -202,8 +202,11 @@ def test_lookups(api, owner, claim_setup):
         api.get(f"/api/v1/products/{product.ean}/").json()["fault_types"][0]["code"] == claim_setup["fault_type"].code
     )
     bad = api.get("/api/v1/products/123/")
-    assert bad.status_code == 422
-    assert "ean" in bad.json()["errors"]
+    assert bad.status_code == 404
+    assert bad["Content-Type"] == "application/problem+json"
+    unknown = api.get("/api/v1/products/5901234123457/")
+    assert unknown.status_code == 404
+    assert "No product with the EAN" in unknown.json()["detail"]
 
 
 def test_csv_import_and_its_result(api, claim_setup):
@@ -234,3 +237,26 @@ def test_schema_and_docs_need_no_key_and_no_cdn(client):
     assert "swagger-ui-bundle.js" in html and "api/swagger-init.js" in html
     assert "http" not in html.split("<body>")[1].replace('data-schema-url="/api', "")
     assert "<script>" not in html
+
+
+def test_errors_before_the_view_are_problems_too(api):
+    unknown = api.get("/api/v1/nothing-here/")
+    assert unknown.status_code == 404
+    assert unknown["Content-Type"] == "application/problem+json"
+    nul = api.get("/api/v1/claims/", {"q": "a\x00b"})
+    assert nul.status_code == 400
+    assert nul["Content-Type"] == "application/problem+json"
+
+
+def test_page_size_out_of_range_is_refused(api):
+    for value in ("0", "201", "x"):
+        response = api.get("/api/v1/claims/", {"page_size": value})
+        assert response.status_code == 400
+        assert "page_size" in response.json()["errors"]
+
+
+def test_a_blank_message_is_refused_like_the_form(api, owner):
+    claim = ClaimFactory(owner=owner)
+    response = api.post(f"/api/v1/claims/{slug(claim)}/messages/", {"body": "   "}, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["errors"]["body"] == ["This field is required."]
