@@ -22,21 +22,26 @@ def _admin_company(request):
     return company
 
 
+NEW_SECRET = "api_new_key"
+
+
 @member_required
 @require_http_methods(["GET", "POST"])
 def api_keys(request):
     company = _admin_company(request)
     form = APIKeyForm(request.POST or None)
-    secret = None
     if request.method == "POST" and form.is_valid():
-        key, secret = services.api_key_create(
+        _key, secret = services.api_key_create(
             by=request.user,
             name=form.cleaned_data["name"],
             scope=form.cleaned_data["scope"],
             expires_at=form.expires_at(),
             language=form.cleaned_data["language"],
         )
-        form = APIKeyForm()
+        # Shown once, on the page the redirect leads to (a reload creates no second key), then gone.
+        request.session[NEW_SECRET] = secret
+        return redirect("api_keys")
+    secret = request.session.pop(NEW_SECRET, None) if request.method == "GET" else None
     response = render(
         request,
         "api/api_keys.html",

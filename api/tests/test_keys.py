@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 def test_the_administrator_creates_a_key_shown_once(owner_client, owner):
     page = owner_client.get(reverse("company"))
     assert reverse("api_keys").encode() in page.content
-    response = owner_client.post(reverse("api_keys"), {"name": "ERP", "scope": "read_write", "language": "en"})
-    assert response.status_code == 200
+    created = owner_client.post(reverse("api_keys"), {"name": "ERP", "scope": "read_write", "language": "en"})
+    assert created.status_code == 302
+    response = owner_client.get(reverse("api_keys"))
     assert response["Cache-Control"] == "no-store"
     key = CompanyAPIKey.objects.get()
     secret = response.context["secret"]
