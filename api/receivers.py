@@ -12,6 +12,11 @@ def on_claim_created(sender, claim, **kwargs):
     webhooks.claim_created(claim)
 
 
+@receiver(signals.claims_created_many, dispatch_uid="api_webhook_claims_created_many")
+def on_claims_created_many(sender, claims, **kwargs):
+    webhooks.claims_created(claims)
+
+
 @receiver(signals.claim_status_changed, dispatch_uid="api_webhook_status_changed")
 def on_status_changed(sender, claim, change, **kwargs):
     webhooks.claim_status_changed(claim, change)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -44,16 +45,26 @@ def _claim_data(claim: Claim) -> dict[str, Any]:
     }
 
 
-def _enqueue(company_id: int, event: str, data: dict[str, Any]) -> list[WebhookDelivery]:
-    endpoints = [e for e in WebhookEndpoint.objects.filter(company_id=company_id, active=True) if event in e.events]
-    deliveries = []
-    for endpoint in endpoints:
-        message_id = "msg_" + secrets.token_urlsafe(18)
-        body = json.dumps(
-            {"type": event, "timestamp": timezone.now(), "data": data}, cls=DjangoJSONEncoder, separators=(",", ":")
+def _subscribed(company_id: int, event: str) -> list[WebhookEndpoint]:
+    return [e for e in WebhookEndpoint.objects.filter(company_id=company_id, active=True) if event in e.events]
+
+
+def _enqueue(
+    company_id: int, event: str, data: Callable[[], dict[str, Any]], endpoints: list[WebhookEndpoint] | None = None
+) -> list[WebhookDelivery]:
+    """A delivery of ``event`` to each endpoint of the company that chose it; ``data`` is built only if any did."""
+    endpoints = _subscribed(company_id, event) if endpoints is None else [e for e in endpoints if event in e.events]
+    if not endpoints:
+        return []
+    body = json.dumps(
+        {"type": event, "timestamp": timezone.now(), "data": data()}, cls=DjangoJSONEncoder, separators=(",", ":")
+    )
+    deliveries = [
+        WebhookDelivery.objects.create(
+            endpoint=endpoint, message_id="msg_" + secrets.token_urlsafe(18), event=event, body=body
         )
-        delivery = WebhookDelivery.objects.create(endpoint=endpoint, message_id=message_id, event=event, body=body)
-        deliveries.append(delivery)
+        for endpoint in endpoints
+    ]
     for delivery in deliveries:
         schedule(delivery.pk)
     return deliveries
@@ -63,25 +74,46 @@ def schedule(delivery_id: int) -> None:
     transaction.on_commit(lambda: send_webhook.delay(delivery_id))
 
 
-def claim_created(claim: Claim) -> None:
-    _enqueue(claim.company_id, WebhookEvent.CLAIM_CREATED, {"claim": _claim_data(claim)})
+def claim_created(claim: Claim, endpoints: list[WebhookEndpoint] | None = None) -> None:
+    _enqueue(claim.company_id, WebhookEvent.CLAIM_CREATED, lambda: {"claim": _claim_data(claim)}, endpoints)
     if claim.status == Status.AWAITING_DOCUMENTS:
-        _enqueue(claim.company_id, WebhookEvent.DOCUMENTS_MISSING, {"claim": _claim_data(claim)})
+        _enqueue(claim.company_id, WebhookEvent.DOCUMENTS_MISSING, lambda: {"claim": _claim_data(claim)}, endpoints)
+
+
+def claims_created(claims: list[Claim]) -> None:
+    """A CSV import: the company's endpoints are read once; nothing more happens when none listens."""
+    if not claims:
+        return
+    endpoints = list(WebhookEndpoint.objects.filter(company_id=claims[0].company_id, active=True))
+    if not any({WebhookEvent.CLAIM_CREATED, WebhookEvent.DOCUMENTS_MISSING} & set(e.events) for e in endpoints):
+        return
+    for claim in claims:
+        claim_created(claim, endpoints)
 
 
 def claim_status_changed(claim: Claim, change: StatusChange) -> None:
-    data = {"claim": _claim_data(claim), "from_status": change.from_status, "to_status": change.to_status}
-    data["note"] = change.note
-    _enqueue(claim.company_id, WebhookEvent.STATUS_CHANGED, data)
+    _enqueue(
+        claim.company_id,
+        WebhookEvent.STATUS_CHANGED,
+        lambda: {
+            "claim": _claim_data(claim),
+            "from_status": change.from_status,
+            "to_status": change.to_status,
+            "note": change.note,
+        },
+    )
     if change.to_status == Status.WAITING_CUSTOMER and claim.quote_amount is not None:
         quote = {"amount": claim.quote_amount, "currency": claim.quote_currency, "text": claim.quote_text}
-        _enqueue(claim.company_id, WebhookEvent.QUOTE_SENT, {"claim": _claim_data(claim), "quote": quote})
+        _enqueue(claim.company_id, WebhookEvent.QUOTE_SENT, lambda: {"claim": _claim_data(claim), "quote": quote})
 
 
 def message_from_service(message: Message) -> None:
     claim = message.claim
-    data = {"claim": _claim_data(claim), "message": {"id": message.pk, "body": message.body}}
-    _enqueue(claim.company_id, WebhookEvent.MESSAGE, data)
+    _enqueue(
+        claim.company_id,
+        WebhookEvent.MESSAGE,
+        lambda: {"claim": _claim_data(claim), "message": {"id": message.pk, "body": message.body}},
+    )
 
 
 def endpoint_create(*, company: Company, by: Any, url: str, events: list[str]) -> WebhookEndpoint:

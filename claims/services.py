@@ -245,8 +245,7 @@ def claims_create_many(
     ClaimLine.objects.bulk_create(lines, batch_size=2000)
     StatusChange.objects.bulk_create(changes, batch_size=2000)
     emails.claims_imported(user, claims)
-    for claim in claims:
-        signals.claim_created.send(sender=Claim, claim=claim)
+    signals.claims_created_many.send(sender=Claim, claims=claims)
     return claims
 
 

@@ -8,6 +8,8 @@ from django.dispatch import Signal
 
 # claim=Claim
 claim_created = Signal()
+# claims=list[Claim]: one CSV import, all of one company
+claims_created_many = Signal()
 # claim=Claim, change=StatusChange
 claim_status_changed = Signal()
 # message=Message (public, from the service)

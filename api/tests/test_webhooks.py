@@ -213,3 +213,31 @@ def test_registration_refuses_a_private_address(owner_client, settings):
     assert response.status_code == 200
     assert "private network" in response.content.decode()
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_csv_import_sends_one_delivery_a_claim_and_costs_nothing_without_endpoints(
+    api, owner, claim_setup, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from claims import csv_import
+    from claims.services import ReturnAddress
+
+    ean = claim_setup["product"].ean
+    rows = "".join(f"PR-{n};{ean};SN{n};2026-10-01;Broken;\r\n" for n in range(20))
+
+    def run():
+        return csv_import.claims_import_csv(
+            user=owner,
+            uploaded=SimpleUploadedFile("c.csv", rows.encode()),
+            claim_type=claim_setup["claim_type"],
+            return_address=ReturnAddress.from_address(claim_setup["address"]),
+        )
+
+    with django_capture_on_commit_callbacks(execute=False), django_assert_max_num_queries(30):
+        assert run().ok
+    with Receiver([""], []) as receiver:
+        endpoint_for(owner, receiver.url, [WebhookEvent.CLAIM_CREATED])
+        with django_capture_on_commit_callbacks(execute=True):
+            assert run().ok
+    assert len(receiver.received) == 20
