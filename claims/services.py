@@ -27,7 +27,7 @@ from core.actionlog import log_action
 from core.errors import DomainError, NotAllowed
 from warranty.models import FaultType, Product
 
-from . import emails, rules, selectors, workflow
+from . import emails, rules, selectors, signals, workflow
 from .models import (
     Attachment,
     AttachmentKind,
@@ -225,6 +225,7 @@ def claim_create(*, user: User, data: ClaimData, now: datetime.datetime | None =
     )
     if notify:
         emails.claim_registered(claim)
+    signals.claim_created.send(sender=Claim, claim=claim)
     return claim
 
 
@@ -283,6 +284,7 @@ def claims_create_many(
     )
     # Rendering the summary of thousands of claims takes longer than the numbers: after the commit.
     transaction.on_commit(lambda: emails.claims_imported(user, claims))
+    signals.claims_created_many.send(sender=Claim, claims=claims)
     return claims
 
 
@@ -422,6 +424,7 @@ def claim_change_status(
     )
     if notify:
         emails.status_changed(change)
+    signals.claim_status_changed.send(sender=Claim, claim=claim, change=change)
     return claim
 
 
@@ -478,6 +481,7 @@ def message_post(
     if not internal:
         if from_service:
             emails.service_replied(message)
+            signals.claim_message_from_service.send(sender=Claim, message=message)
         else:
             emails.partner_wrote(message)
     return message

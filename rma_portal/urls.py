@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from api import urls as api_urls
+
 admin.site.site_header = _("INNPRO Service administration")
 admin.site.site_title = _("INNPRO Service")
 admin.site.index_title = _("Service back-office")
@@ -13,6 +15,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include(api_urls.api_v1)),
+    path("", include(api_urls.portal)),
     path("", include("accounts.urls")),
     path("", include("claims.urls")),
 ]

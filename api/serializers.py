@@ -1,0 +1,261 @@
+"""What the API shows and takes. Input is checked by the portal's own forms and rules, in their words."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import COUNTRIES
+from claims import rules
+from claims.models import AttachmentKind, Claim, ClaimLine, Message, StatusChange
+from claims.statuses import QuoteDecision, Resolution, Status
+
+
+def rma_slug(claim: Claim) -> str:
+    """The RMA number as it goes into a URL: RMA/12/SR/2026 -> RMA-12-SR-2026."""
+    return claim.rma_number.replace("/", "-")
+
+
+class ProductSerializer(serializers.Serializer):
+    ean = serializers.CharField()
+    name = serializers.CharField()
+    brand = serializers.CharField(source="brand.name")
+    warranty_months = serializers.IntegerField()
+    quantity_allowed = serializers.BooleanField()
+    requires_serial = serializers.BooleanField(source="brand.requires_serial")
+
+
+class ProductWithFaultTypesSerializer(ProductSerializer):
+    fault_types = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField(child=serializers.CharField())))
+    def get_fault_types(self, product) -> list[dict[str, str]]:
+        return [{"code": f.code, "name": f.name} for f in product.fault_types.all()]
+
+
+class LineSerializer(serializers.ModelSerializer):
+    product = ProductSerializer()
+    fault_type = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ClaimLine
+        fields = ["position", "product", "serial", "quantity", "fault_type", "document_date", "description"]
+
+
+class ClaimSummarySerializer(serializers.ModelSerializer):
+    id = serializers.SerializerMethodField(help_text="The RMA number as used in URLs.")
+    status = serializers.ChoiceField(choices=Status.choices)
+    claim_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = ["id", "rma_number", "status", "claim_type", "own_number", "created_at", "status_changed_at", "lines"]
+
+    def get_id(self, claim) -> str:
+        return rma_slug(claim)
+
+    @extend_schema_field(LineSerializer(many=True))
+    def get_lines(self, claim):
+        return LineSerializer(claim.lines.all(), many=True).data
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class TimelineSerializer(serializers.ModelSerializer):
+    from_status = serializers.CharField()
+    to_status = serializers.ChoiceField(choices=Status.choices)
+    quote_decision = serializers.CharField()
+
+    class Meta:
+        model = StatusChange
+        fields = ["from_status", "to_status", "note", "quote_decision", "created_at"]
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = ["id", "from_service", "body", "created_at"]
+
+
+class ClaimDetailSerializer(ClaimSummarySerializer):
+    resolution = serializers.CharField(help_text=f"One of {', '.join(Resolution.values)}, or empty.")
+    quote_amount = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    quote_decision = serializers.CharField(help_text=f"One of {', '.join(QuoteDecision.values)}, or empty.")
+    attachments = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    messages = serializers.SerializerMethodField()
+    return_address = serializers.SerializerMethodField()
+
+    class Meta(ClaimSummarySerializer.Meta):
+        fields = [
+            *ClaimSummarySerializer.Meta.fields,
+            "resolution",
+            "return_tracking",
+            "waybill",
+            "ars_data",
+            "package_contents",
+            "quote_amount",
+            "quote_currency",
+            "quote_text",
+            "quote_decision",
+            "return_address",
+            "attachments",
+            "timeline",
+            "messages",
+        ]
+
+    @extend_schema_field(LineSerializer(many=True))
+    def get_lines(self, claim):
+        return LineSerializer(self.context["lines"], many=True).data
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, claim):
+        return AttachmentSerializer(self.context["attachments"], many=True).data
+
+    @extend_schema_field(TimelineSerializer(many=True))
+    def get_timeline(self, claim):
+        return TimelineSerializer(self.context["timeline"], many=True).data
+
+    @extend_schema_field(MessageSerializer(many=True))
+    def get_messages(self, claim):
+        return MessageSerializer(self.context["messages"], many=True).data
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_return_address(self, claim) -> dict[str, str]:
+        return {
+            "name": claim.return_name,
+            "street": claim.return_street,
+            "postal_code": claim.return_postal_code,
+            "city": claim.return_city,
+            "country": claim.return_country,
+            "phone": str(claim.return_phone or ""),
+        }
+
+
+# Input
+
+
+class InputText(serializers.CharField):
+    """Text as sent: a blank value reaches the form or rule that judges it, as on the portal (422)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+
+class LineInputSerializer(serializers.Serializer):
+    """One product of a new claim; checked by the web form's line form (claims.forms.LineForm)."""
+
+    ean = InputText(max_length=40)
+    serial = InputText(max_length=rules.MAX_SERIAL, required=False, allow_blank=True, default="")
+    quantity = serializers.IntegerField(min_value=1, max_value=999, required=False, allow_null=True, default=None)
+    fault_type = InputText(
+        required=False, allow_blank=True, default="", help_text="The fault type's code (see the product lookup)."
+    )
+    document_date = serializers.DateField()
+    description = InputText(max_length=rules.MAX_TEXT)
+
+
+class AddressInputSerializer(serializers.Serializer):
+    name = InputText(max_length=200)
+    street = InputText(max_length=200)
+    postal_code = InputText(max_length=20)
+    city = InputText(max_length=100)
+    country = serializers.ChoiceField(choices=COUNTRIES)
+    phone = InputText(max_length=40)
+
+
+class ClaimCreateSerializer(serializers.Serializer):
+    claim_type = InputText(max_length=40, help_text="The claim type's code.")
+    lines = serializers.ListField(child=LineInputSerializer(), min_length=1, max_length=rules.MAX_LINES_PER_CLAIM)
+    own_number = InputText(max_length=rules.MAX_OWN_NUMBER, required=False, allow_blank=True, default="")
+    ars_data = InputText(max_length=200, required=False, allow_blank=True, default="")
+    waybill = InputText(max_length=60, required=False, allow_blank=True, default="")
+    package_contents = InputText(max_length=2000, required=False, allow_blank=True, default="")
+    return_address_id = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="An address of the company's address book."
+    )
+    return_address = AddressInputSerializer(
+        required=False, allow_null=True, default=None, help_text="A new address (when no return_address_id)."
+    )
+    confirm_duplicate_serial = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Open the claim although a serial number already has an open claim.",
+    )
+
+
+class ClaimCreateMultipartSerializer(serializers.Serializer):
+    data = InputText(help_text="The claim as JSON (ClaimCreate).")
+    sales_documents = serializers.ListField(child=serializers.FileField(), required=False)
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class AttachmentInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    files = serializers.ListField(child=serializers.FileField(), min_length=1)
+
+
+class CancelSerializer(serializers.Serializer):
+    note = InputText(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class MessageInputSerializer(serializers.Serializer):
+    body = InputText(max_length=5000)
+
+
+class QuoteDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("accept", _("accept")), ("decline", _("decline"))])
+
+
+class WarrantySerializer(serializers.Serializer):
+    query = serializers.CharField()
+    product = ProductSerializer(allow_null=True)
+    verdict = serializers.CharField()
+    last_purchase = serializers.DateField(allow_null=True)
+    warranty_end = serializers.DateField(allow_null=True)
+    days_left = serializers.IntegerField(allow_null=True)
+
+
+class SerialSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    found = serializers.BooleanField()
+    product = ProductSerializer(source="sold_serial.product", allow_null=True, default=None)
+    invoice_date = serializers.DateField(source="sold_serial.invoice_date", allow_null=True, default=None)
+    warranty_end = serializers.DateField(allow_null=True)
+    in_warranty = serializers.BooleanField()
+    tracked_brands = serializers.ListField(child=serializers.CharField())
+
+
+class ImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True, help_text="The CSV file, as for the portal's import.")
+    claim_type = InputText(max_length=40, help_text="The claim type's code.")
+    return_address_id = serializers.IntegerField(
+        required=False, default=None, help_text="An address of the company's address book; else the default one."
+    )
+
+
+class ImportBatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    file_name = serializers.CharField()
+    claim_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    claims = serializers.SerializerMethodField()
+
+    def get_claims(self, batch) -> list[str]:
+        return [c.rma_number for c in batch.claims.order_by("rma_seq")]
+
+
+class ClaimPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ClaimSummarySerializer(many=True)

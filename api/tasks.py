@@ -1,0 +1,13 @@
+from celery import shared_task
+from django.db import transaction
+
+from . import delivery
+
+
+@shared_task(ignore_result=True)
+def send_webhook(delivery_id):
+    """One try of a webhook delivery; a failure schedules the next try, with the delay the plan gives."""
+    delivered, retry_in = delivery.attempt(delivery_id)
+    if retry_in is not None:
+        transaction.on_commit(lambda: send_webhook.apply_async((delivery_id,), countdown=retry_in))
+    return delivered
