@@ -40,7 +40,29 @@ class LineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ClaimLine
-        fields = ["position", "product", "serial", "quantity", "fault_type", "document_date", "description"]
+        fields = [
+            "position",
+            "product",
+            "serial",
+            "quantity",
+            "fault_type",
+            "document_date",
+            "description",
+            "verdict",
+            "purchase_date",
+            "warranty_until",
+            "outcome",
+            "replacement_serial",
+            "outcome_reason",
+        ]
+        read_only_fields = [
+            "verdict",
+            "purchase_date",
+            "warranty_until",
+            "outcome",
+            "replacement_serial",
+            "outcome_reason",
+        ]
 
 
 class ClaimSummarySerializer(serializers.ModelSerializer):

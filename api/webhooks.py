@@ -39,7 +39,15 @@ def _claim_data(claim: Claim) -> dict[str, Any]:
         "resolution": claim.resolution,
         "status_changed_at": claim.status_changed_at,
         "lines": [
-            {"position": line.position, "ean": line.product.ean, "serial": line.serial}
+            {
+                "position": line.position,
+                "ean": line.product.ean,
+                "serial": line.serial,
+                "verdict": line.verdict,
+                "outcome": line.outcome,
+                "replacement_serial": line.replacement_serial,
+                "outcome_reason": line.outcome_reason,
+            }
             for line in claim.lines.select_related("product").order_by("position")
         ],
     }

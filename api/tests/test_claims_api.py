@@ -63,6 +63,15 @@ def test_detail_by_rma_number(api, owner):
     assert [m["body"] for m in body["messages"]] == ["We have it."]
 
 
+def test_detail_shows_each_line_verdict_and_outcome(api, owner):
+    line = ClaimLineFactory(
+        claim__owner=owner, serial="XYZ2", verdict="in_warranty", outcome="replaced", replacement_serial="NEW-1"
+    )
+    body = api.get(f"/api/v1/claims/{slug(line.claim)}/").json()
+    assert body["lines"][0]["verdict"] == "in_warranty"
+    assert (body["lines"][0]["outcome"], body["lines"][0]["replacement_serial"]) == ("replaced", "NEW-1")
+
+
 def test_detail_of_an_unknown_number_is_a_problem_404(api):
     response = api.get("/api/v1/claims/RMA-999-SR-2026/")
     assert response.status_code == 404
