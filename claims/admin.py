@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Lower, Upper
 from django.http import FileResponse, Http404
@@ -144,6 +145,13 @@ class ClaimAdminForm(forms.ModelForm):
         choices=[("RON", "RON"), ("EUR", "EUR"), ("PLN", "PLN"), ("HUF", "HUF"), ("CZK", "CZK")],
     )
     new_quote_text = forms.CharField(label=_("Quote details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # What the claim looked like when the form was loaded: a save refuses to overwrite anything newer.
+    seen_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    CHANGED_MEANWHILE = _(
+        "This claim changed while you were editing it (its status or the partner's decision moved on). "
+        "Nothing was saved: look at the claim as it is now and make your change again."
+    )
 
     class Meta:
         model = Claim
@@ -155,6 +163,26 @@ class ClaimAdminForm(forms.ModelForm):
         self.fields["new_status"].choices = [("", _("— keep “%(s)s” —") % {"s": Status(status).label})] + [
             (s.value, s.label) for s in workflow.allowed_targets(status)
         ]
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.version_of(self.instance)
+
+    @staticmethod
+    def version_of(claim):
+        """What a partner or another staff member may change under an open admin form."""
+        changed = claim.status_changed_at.isoformat() if claim.status_changed_at else ""
+        return f"{claim.status}|{changed}|{claim.quote_decision}"
+
+    def _lock_current(self):
+        """The claim as it is now, its row locked until the admin's transaction ends (save included).
+
+        The admin validates and saves in one transaction: whatever a partner
+        does after this waits for the save, and whatever they did before is
+        seen here.
+        """
+        claims = Claim.objects.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            claims = claims.select_for_update()
+        return claims.first()
 
     # The workflow's inputs -> this form's fields.
     WORKFLOW_FIELDS = {
@@ -167,15 +195,20 @@ class ClaimAdminForm(forms.ModelForm):
     def clean(self):
         """Ask the workflow before saving, so a refused change comes back on its field with the input kept."""
         cleaned = super().clean()
+        current = self.instance
+        if self.instance.pk:
+            current = self._lock_current()
+            if current is None or cleaned.get("seen_version") != self.version_of(current):
+                raise forms.ValidationError(self.CHANGED_MEANWHILE, code="changed_meanwhile")
         to = cleaned.get("new_status")
         if not to:
             return cleaned
         try:
             workflow.check_transition(
-                self.instance.status,
+                current.status,
                 to,
-                resolution=cleaned.get("new_resolution") or self.instance.resolution,
-                return_tracking=cleaned.get("new_return_tracking") or self.instance.return_tracking,
+                resolution=cleaned.get("new_resolution") or current.resolution,
+                return_tracking=cleaned.get("new_return_tracking") or current.return_tracking,
                 quote_amount=cleaned.get("new_quote_amount"),
                 quote_text=cleaned.get("new_quote_text") or "",
             )
@@ -254,7 +287,20 @@ class ClaimAdmin(admin.ModelAdmin):
         "import_batch",
     ]
     fieldsets = [
-        (None, {"fields": ["rma_number", "owner_details", "status", "resolution", "return_tracking", "quote_summary"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "rma_number",
+                    "owner_details",
+                    "status",
+                    "resolution",
+                    "return_tracking",
+                    "quote_summary",
+                    "seen_version",
+                ]
+            },
+        ),
         (
             _("Change the status"),
             {
@@ -407,7 +453,11 @@ class ClaimAdmin(admin.ModelAdmin):
         return f"{obj.quote_amount} {obj.quote_currency} · {obj.get_quote_decision_display()}"
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        # Only what this form edits: the rest of ``obj`` was read before the row was locked
+        # (status, quote decision) and must never be written back.
+        edited = [name for name in ClaimAdminForm.Meta.fields if name in form.changed_data]
+        if edited:
+            obj.save(update_fields=edited)
         to = form.cleaned_data.get("new_status")
         if not to:
             return
