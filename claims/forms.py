@@ -8,7 +8,7 @@ from core.text import grouped_number, lazy_format
 from warranty.codes import normalise_serial
 from warranty.models import FaultType, Product
 
-from . import csv_import, rules, selectors
+from . import csv_import, rules, selectors, services
 from .models import AttachmentKind, ClaimType, HeldUpload
 from .services import ClaimData, LineData, ReturnAddress, UploadData
 from .uploads import (
@@ -206,6 +206,8 @@ class ClaimForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("They passed the checks. Untick a file to leave it out."),
     )
+    # Issued when the form renders, spent by the claim it creates: the form is sent once.
+    submit_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     NEW_ADDRESS = "new"
 
@@ -224,7 +226,24 @@ class ClaimForm(forms.Form):
         self.fields["return_address"].choices = choices
         default = next((a for a in self.addresses if a.is_default), None)
         self.fields["return_address"].initial = str(default.pk) if default else self.NEW_ADDRESS
+        if not self.is_bound and not self.initial.get("submit_token"):
+            self.initial["submit_token"] = services.submit_token_issue(user)
         self._offer_held()
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.submit_token_check(self.user, cleaned.get("submit_token", ""))
+        except RuleViolation as error:
+            self.add_error(None, forms.ValidationError(error.message, code=error.code))
+            self.renew_submit_token()
+        return cleaned
+
+    def renew_submit_token(self):
+        """The page that comes back carries a token that can be spent."""
+        data = self.data.copy()
+        data["submit_token"] = services.submit_token_issue(self.user)
+        self.data = data
 
     def _offer_held(self):
         """The partner's own kept files, and whether a kept sales document makes a new one unnecessary."""
@@ -348,7 +367,15 @@ class ClaimBundle:
             waybill=form["waybill"],
             package_contents=form["package_contents"],
             uploads=uploads,
+            duplicate_serials_confirmed=bool(form.get("confirm_duplicate")),
         )
+
+    def refuse(self, error):
+        """The service said no (under its lock): show it like the form's own checks, duplicates listed."""
+        add_to_form(self.form, error)
+        if error.code == "duplicate_serial" or any(e.code == "duplicate_serial" for e in error):
+            serials = [f.cleaned_data.get("serial", "") for f in self.line_forms()]
+            self.duplicates = selectors.open_claim_lines_with_serials(self.user, serials)
 
     def new_address_to_save(self):
         if self.wants_new_address and self.form.cleaned_data.get("save_address"):

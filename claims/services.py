@@ -6,14 +6,16 @@ Services raise ``core.errors.DomainError`` subclasses when a rule says no.
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,15 +23,17 @@ from phonenumber_field.phonenumber import PhoneNumber
 from sequences import get_next_value, get_next_values
 
 from accounts import access
-from core.errors import DomainError, NotAllowed
+from accounts.models import Company
+from core.errors import Conflict, DomainError, NotAllowed, RuleViolation
 from warranty.models import FaultType, Product
 
-from . import emails, workflow
+from . import emails, selectors, workflow
 from .models import (
     Attachment,
     AttachmentKind,
     Claim,
     ClaimLine,
+    ClaimSubmission,
     ClaimType,
     HeldUpload,
     ImportBatch,
@@ -41,7 +45,7 @@ from .models import (
 from .uploads import CheckedUpload, safe_download_name
 
 if TYPE_CHECKING:
-    from accounts.models import Address, Company, User
+    from accounts.models import Address, User
 
 RmaNumber = tuple[int, int, str]  # (year, sequence, "RMA/<n>/SR/<year>")
 Quote = tuple[Decimal | int, str, str]  # (amount, currency, what it covers)
@@ -130,6 +134,8 @@ class ClaimData:
     waybill: str = ""
     package_contents: str = ""
     uploads: list[UploadData] = field(default_factory=list)
+    # The partner ticked "open another claim for this serial number".
+    duplicate_serials_confirmed: bool = False
 
 
 def _company_of(user: User) -> Company:
@@ -190,15 +196,114 @@ def _lines_for(claim: Claim, lines: Sequence[LineData]) -> list[ClaimLine]:
     ]
 
 
+# A claim form is sent once: a signed token issued with the form, spent by the claim it creates.
+SUBMIT_TOKEN_MAX_AGE = 24 * 3600  # seconds; a form older than this is sent again with a fresh token
+_SUBMIT_SALT = "claims.submit-token"
+
+
+class ClaimAlreadySubmitted(Conflict):
+    """The same claim form came again (double click, a second tab, a replay): here is the claim it made."""
+
+    default_code = "already_submitted"
+
+    def __init__(self, claim: Claim) -> None:
+        super().__init__(
+            _("This claim form was already sent: it created claim %(rma)s, shown here. No second claim was made.")
+            % {"rma": claim.rma_number}
+        )
+        self.claim = claim
+
+
+def submit_token_issue(user: User) -> str:
+    """A fresh one-time token for a claim form ``user`` is about to see."""
+    return signing.TimestampSigner(salt=_SUBMIT_SALT).sign(f"{user.pk}.{secrets.token_urlsafe(18)}")
+
+
+def submit_token_check(user: User, token: str) -> str:
+    """The token's key if it was issued to ``user`` and is not too old, else RuleViolation."""
+    try:
+        value = signing.TimestampSigner(salt=_SUBMIT_SALT).unsign(token or "", max_age=SUBMIT_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        value = ""
+    owner, _dot, key = value.partition(".")
+    if owner != str(user.pk) or not key:
+        raise RuleViolation(
+            _("This form is too old or was not opened by you. Check it and send it again."),
+            field="submit_token",
+            code="form_expired",
+        )
+    return key
+
+
+def claim_of_spent_token(user: User, token: str) -> Claim | None:
+    """The claim this form (by its token) already made, if it was sent before."""
+    try:
+        key = submit_token_check(user, token)
+    except RuleViolation:
+        return None
+    spent = ClaimSubmission.objects.select_related("claim").filter(token=key, user=user).first()
+    return spent.claim if spent is not None else None
+
+
+def _spend_submit_token(user: User, token: str) -> ClaimSubmission:
+    """Spend the form's token inside the claim's transaction.
+
+    The unique token makes a second POST of the same form wait for the first
+    one's transaction: if that committed, the second is told which claim it
+    made; if it rolled back, the second goes on.
+    """
+    key = submit_token_check(user, token)
+    try:
+        with transaction.atomic():
+            return ClaimSubmission.objects.create(token=key, user=user)
+    except IntegrityError:
+        first = ClaimSubmission.objects.select_related("claim").filter(token=key).first()
+        if first is None or first.claim is None:  # pragma: no cover - the first one's transaction made both
+            raise Conflict(_("This claim form is being sent already. Look at your claims in a moment.")) from None
+        raise ClaimAlreadySubmitted(first.claim) from None
+
+
+def _check_duplicate_serials(user: User, company: Company, data: ClaimData) -> None:
+    """Under the company's lock: the serials of ``data`` have no open claim, unless the partner confirmed."""
+    # Claims of one company are created one at a time, so two parallel forms cannot both miss the other.
+    # NO KEY UPDATE: inserts that merely reference the company (a CSV import's claims) need not wait.
+    Company.objects.select_for_update(no_key=True).filter(pk=company.pk).first()
+    if data.duplicate_serials_confirmed:
+        return
+    if selectors.open_claim_lines_with_serials(user, [line.serial for line in data.lines]):
+        raise RuleViolation(
+            _("A serial number of this claim already has an open claim. Confirm to open another one."),
+            field="confirm_duplicate",
+            code="duplicate_serial",
+        )
+
+
 @transaction.atomic
-def claim_create(*, user: User, data: ClaimData, now: datetime.datetime | None = None, notify: bool = True) -> Claim:
-    """Create a claim with its lines and attachments and take its RMA number, all or nothing."""
+def claim_create(
+    *,
+    user: User,
+    data: ClaimData,
+    now: datetime.datetime | None = None,
+    notify: bool = True,
+    submit_token: str | None = None,
+) -> Claim:
+    """Create a claim with its lines and attachments and take its RMA number, all or nothing.
+
+    With ``submit_token`` (the claim form's), a form sent twice makes one claim:
+    the second time raises ClaimAlreadySubmitted naming it.
+    """
     now = now or timezone.now()
+    company = _company_of(user)
+    submission = _spend_submit_token(user, submit_token) if submit_token is not None else None
+    _check_duplicate_serials(user, company, data)
     status = workflow.status_for_new_claim(
         has_sales_document=any(u.kind == AttachmentKind.SALES_DOCUMENT for u in data.uploads)
     )
-    claim = _build_claim(user=user, company=_company_of(user), data=data, status=status, now=now)
+    claim = _build_claim(user=user, company=company, data=data, status=status, now=now)
     claim.save()
+    if submission is not None:
+        submission.claim = claim
+        submission.save(update_fields=["claim"])
     ClaimLine.objects.bulk_create(_lines_for(claim, data.lines))
     for upload in data.uploads:
         attachment_add(claim=claim, upload=upload, by=user, change_status=False)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpResponse
@@ -131,14 +132,31 @@ def claim_new(request):
             bundle.address_form._errors = ErrorDict()
         return render(request, "claims/claim_new.html", {"bundle": bundle, "no_summary": True})
     if request.method == "POST":
+        sent = services.claim_of_spent_token(request.user, request.POST.get("submit_token", ""))
+        if sent is not None:
+            # The same form again (back button, double click): the claim it made, never a second one.
+            messages.info(request, services.ClaimAlreadySubmitted(sent).message)
+            return redirect(sent)
         bundle = ClaimBundle(user=request.user, data=request.POST, files=request.FILES)
         if bundle.is_valid():
-            new_address = bundle.new_address_to_save()
-            if new_address is not None:
-                address_save(company=access.active_company(request.user), address=new_address)
-            claim = services.claim_create(user=request.user, data=bundle.to_data())
-            services.held_uploads_release(bundle.form.chosen_held())
-            return redirect("claim_registered", pk=claim.pk)
+            try:
+                with transaction.atomic():  # a refused claim saves no new address either
+                    new_address = bundle.new_address_to_save()
+                    if new_address is not None:
+                        address_save(company=access.active_company(request.user), address=new_address)
+                    claim = services.claim_create(
+                        user=request.user,
+                        data=bundle.to_data(),
+                        submit_token=bundle.form.cleaned_data.get("submit_token", ""),
+                    )
+                    services.held_uploads_release(bundle.form.chosen_held())
+            except services.ClaimAlreadySubmitted as error:
+                messages.info(request, error.message)
+                return redirect(error.claim)
+            except DomainError as error:
+                bundle.refuse(error)
+            else:
+                return redirect("claim_registered", pk=claim.pk)
         # Files that passed their checks are kept for the next try, so nobody chooses the same invoice twice.
         bundle.form.offer_held(services.held_uploads_keep(owner=request.user, uploads=bundle.form.files_to_hold()))
     else:
