@@ -9,11 +9,13 @@ from warranty.codes import normalise_serial
 from warranty.models import FaultType, Product
 
 from . import csv_import, rules, selectors, services
-from .models import AttachmentKind, ClaimType, HeldUpload
+from .models import AttachmentKind, ClaimType
 from .services import ClaimData, LineData, ReturnAddress, UploadData
 from .uploads import (
     FILES_HELP,
     MAX_FILES_PER_CLAIM,
+    MAX_HELD_FILES_PER_USER,
+    MAX_HELD_MB,
     MAX_IMAGE_MEGAPIXELS,
     ONE_FILE_HELP,
     CheckedUpload,
@@ -271,8 +273,21 @@ class ClaimForm(forms.Form):
         uploads += [(u, str(rules.extra_file_kind(u))) for u in self.cleaned_data.get("photos") or []]
         return uploads
 
-    def offer_held(self, held: list[HeldUpload]) -> None:
+    def offer_held(self, result: services.HeldResult) -> None:
         """Offer files just kept (``services.held_uploads_keep``), ticked, on the page that comes back."""
+        if getattr(result, "over_quota", 0):
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    _(
+                        "%(n)d of your files could not be kept for your next try: you may keep at most "
+                        "%(files)d files and %(mb)d MB at a time. Choose them again when you send the form."
+                    )
+                    % {"n": result.over_quota, "files": MAX_HELD_FILES_PER_USER, "mb": MAX_HELD_MB},
+                    code="held_over_quota",
+                ),
+            )
+        held = list(result)
         if not held:
             return
         data = self.data.copy()

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -42,7 +43,7 @@ from .models import (
     Status,
     StatusChange,
 )
-from .uploads import CheckedUpload, safe_download_name
+from .uploads import MAX_HELD_BYTES_PER_USER, MAX_HELD_FILES_PER_USER, CheckedUpload, safe_download_name
 
 if TYPE_CHECKING:
     from accounts.models import Address, User
@@ -136,6 +137,15 @@ class ClaimData:
     uploads: list[UploadData] = field(default_factory=list)
     # The partner ticked "open another claim for this serial number".
     duplicate_serials_confirmed: bool = False
+
+
+def _delete_stored(field_file: Any, names: Iterable[str]) -> None:
+    """Remove files written by a transaction that is rolling back: its rows will not point at them."""
+    for name in filter(None, names):
+        try:
+            field_file.storage.delete(name)
+        except OSError:  # pragma: no cover - best effort; housekeeping is the second line
+            pass
 
 
 def _company_of(user: User) -> Company:
@@ -305,11 +315,17 @@ def claim_create(
         submission.claim = claim
         submission.save(update_fields=["claim"])
     ClaimLine.objects.bulk_create(_lines_for(claim, data.lines))
-    for upload in data.uploads:
-        attachment_add(claim=claim, upload=upload, by=user, change_status=False)
-    StatusChange.objects.create(claim=claim, from_status="", to_status=status, by=user, created_at=now)
-    if notify:
-        emails.claim_registered(claim)
+    written: list[str] = []
+    try:
+        for upload in data.uploads:
+            written.append(attachment_add(claim=claim, upload=upload, by=user, change_status=False).file.name or "")
+        StatusChange.objects.create(claim=claim, from_status="", to_status=status, by=user, created_at=now)
+        if notify:
+            emails.claim_registered(claim)
+    except BaseException:
+        # The claim's transaction rolls back: no file of it may stay on disk without its row.
+        _delete_stored(Attachment._meta.get_field("file"), written)
+        raise
     return claim
 
 
@@ -362,7 +378,11 @@ def attachment_add(*, claim: Claim, upload: UploadData, by: User, change_status:
         uploaded_by=by,
     )
     attachment.file.save(upload.file.name or "file", upload.file, save=False)
-    attachment.save()
+    try:
+        attachment.save()
+    except BaseException:
+        _delete_stored(attachment.file, [attachment.file.name or ""])
+        raise
     if change_status and upload.kind == AttachmentKind.SALES_DOCUMENT:
         _register_if_awaiting(claim, by)
     return attachment
@@ -528,25 +548,52 @@ def claims_change_status_bulk(
     return changed, refused
 
 
-def held_uploads_keep(*, owner: User, uploads: Iterable[tuple[CheckedUpload, str]]) -> list[HeldUpload]:
+class HeldResult(list[HeldUpload]):
+    """The files kept for the next try; ``over_quota`` counts those that did not fit in the person's quota."""
+
+    over_quota: int = 0
+
+
+@transaction.atomic
+def held_uploads_keep(
+    *, owner: User, uploads: Iterable[tuple[CheckedUpload, str]], now: datetime.datetime | None = None
+) -> HeldResult:
     """Keep checked files of a claim form that came back with errors, for the partner's next try.
 
     ``uploads`` are (file, attachment kind). The files are stored under random
     names; ``held_uploads_release`` removes them once used, or once stale.
+    A person holds at most MAX_HELD_FILES_PER_USER files and
+    MAX_HELD_BYTES_PER_USER bytes at a time: files past that are not kept.
     """
-    held = []
-    for upload, kind in uploads:
-        kept = HeldUpload(
-            owner=owner,
-            kind=kind,
-            original_name=safe_download_name(upload.file.name or "file")[:200],
-            content_type=upload.content_type,
-            size=upload.size,
-        )
-        kept.file.save(upload.file.name or "file", upload.file, save=False)
-        kept.save()
-        held.append(kept)
-    return held
+    # One person's parallel forms count their quota one after the other.
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=owner.pk).first()
+    since = (now or timezone.now()) - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
+    current = HeldUpload.objects.filter(owner=owner, created_at__gte=since)
+    count = current.count()
+    total = sum(current.values_list("size", flat=True))
+    result = HeldResult()
+    written: list[str] = []
+    try:
+        for upload, kind in uploads:
+            if count + 1 > MAX_HELD_FILES_PER_USER or total + upload.size > MAX_HELD_BYTES_PER_USER:
+                result.over_quota += 1
+                continue
+            kept = HeldUpload(
+                owner=owner,
+                kind=kind,
+                original_name=safe_download_name(upload.file.name or "file")[:200],
+                content_type=upload.content_type,
+                size=upload.size,
+            )
+            kept.file.save(upload.file.name or "file", upload.file, save=False)
+            written.append(kept.file.name or "")
+            kept.save()
+            result.append(kept)
+            count, total = count + 1, total + upload.size
+    except BaseException:
+        _delete_stored(HeldUpload._meta.get_field("file"), written)
+        raise
+    return result
 
 
 def held_uploads_release(held: Sequence[HeldUpload]) -> None:

@@ -35,6 +35,10 @@ MAX_FILES_PER_CLAIM = 10
 # Our own cap, far below Pillow's decompression-bomb warning (about 89 megapixels) and error (about 179).
 MAX_IMAGE_PIXELS = 40_000_000
 MAX_IMAGE_MEGAPIXELS = MAX_IMAGE_PIXELS // 1_000_000
+# Files kept from failed claim forms, per person, until they are used or their hold time ends.
+MAX_HELD_FILES_PER_USER = 20
+MAX_HELD_BYTES_PER_USER = 30 * 1024 * 1024
+MAX_HELD_MB = MAX_HELD_BYTES_PER_USER // (1024 * 1024)
 
 
 @dataclass(frozen=True)
