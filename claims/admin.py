@@ -516,7 +516,7 @@ class ClaimAdmin(admin.ModelAdmin):
         response = FileResponse(
             handle,
             as_attachment=True,
-            filename=safe_download_name(attachment.original_name),
+            filename=safe_download_name(attachment.original_name, content_type=attachment.content_type),
             content_type=attachment.content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"

@@ -10,6 +10,7 @@ check raise anything else. A file that passes becomes a ``CheckedUpload``.
 
 from __future__ import annotations
 
+import logging
 import re
 import struct
 import unicodedata
@@ -24,6 +25,7 @@ from django.forms.widgets import FILE_INPUT_CONTRADICTION
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
+from pypdf import PdfReader
 
 from core.errors import RuleViolation
 from core.text import lazy_format, or_list
@@ -161,6 +163,10 @@ def _file_size(uploaded: IO[bytes]) -> int:
 
 
 def _is_pdf(uploaded: IO[bytes], size: int) -> bool:
+    """A PDF by its markers, and one that a PDF library parses, with at least one page.
+
+    The markers alone let through HTML that carries ``%PDF-`` in a comment and ends in ``%%EOF``.
+    """
     try:
         uploaded.seek(0)
         head = uploaded.read(PDF_MAGIC_WINDOW + len(PDF_MAGIC))
@@ -168,7 +174,16 @@ def _is_pdf(uploaded: IO[bytes], size: int) -> bool:
             return False
         uploaded.seek(max(size - PDF_EOF_WINDOW, 0))
         tail = uploaded.read(PDF_EOF_WINDOW)
-        return PDF_EOF in tail
+        if PDF_EOF not in tail:
+            return False
+        uploaded.seek(0)
+        logging.disable(logging.WARNING)  # pypdf reports every repaired oddity of a real-world PDF
+        try:
+            return len(PdfReader(uploaded, strict=False).pages) >= 1
+        finally:
+            logging.disable(logging.NOTSET)
+    except Exception:  # noqa: BLE001 - whatever a hostile file makes the parser raise means "not a PDF"
+        return False
     finally:
         uploaded.seek(0)
 
@@ -326,10 +341,27 @@ class MultipleFileField(forms.FileField):
         return checked
 
 
+# Other spellings of an accepted type's extension that may stay.
+_EXTENSION_ALIASES = {".jpg": (".jpg", ".jpeg"), ".pdf": (".pdf",), ".png": (".png",), ".webp": (".webp",)}
+
+
+def _with_extension(name: str, content_type: str) -> str:
+    """``name`` ending in the extension of the type found in the content: "Factura.pdf.hta" -> "Factura.pdf"."""
+    extension = extension_for(content_type) or ".bin"
+    if name.lower().endswith(_EXTENSION_ALIASES.get(extension, (extension,))):
+        return name
+    stem, dot, last = name.rpartition(".")
+    if dot and stem and re.fullmatch(r"[A-Za-z0-9]{1,5}", last):
+        name = stem.rstrip(" .") or "file"
+        if name.lower().endswith(_EXTENSION_ALIASES.get(extension, (extension,))):
+            return name
+    return name + extension
+
+
 _UNSAFE_IN_NAME = re.compile(r'[<>:"/\\|?*;]')
 
 
-def safe_download_name(name: str | None, *, max_length: int = 150) -> str:
+def safe_download_name(name: str | None, *, content_type: str | None = None, max_length: int = 150) -> str:
     """A file name fit for Content-Disposition and for display: no path, control or direction characters.
 
     Keeps letters of any script (Django encodes non-ASCII names with RFC 5987),
@@ -348,6 +380,8 @@ def safe_download_name(name: str | None, *, max_length: int = 150) -> str:
     )
     name = _UNSAFE_IN_NAME.sub("_", name)
     name = re.sub(r"\s+", " ", name).strip(" .")
+    if content_type is not None:
+        name = _with_extension(name or "file", content_type)
     if not name:
         return "file"
     if len(name) > max_length:

@@ -256,7 +256,7 @@ def claim_attachment(request, pk, attachment_pk):
     response = FileResponse(
         handle,
         as_attachment=not inline,
-        filename=safe_download_name(attachment.original_name),
+        filename=safe_download_name(attachment.original_name, content_type=attachment.content_type),
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
