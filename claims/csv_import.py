@@ -12,7 +12,9 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +27,7 @@ from warranty.models import Product
 from . import rules
 from .models import ClaimType, ImportBatch
 from .services import LineData, claims_create_many
+from .tasks import queue_batch_handover
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -203,6 +206,8 @@ def claims_import_csv(*, user, uploaded, claim_type, return_address, today=None)
     result.claims = claims_create_many(
         user=user, claim_type=claim_type, return_address=return_address, rows=result.rows, batch=result.batch
     )
+    # One render of the handover document, queued once the claims are committed.
+    queue_batch_handover(result.batch, language=translation.get_language() or settings.LANGUAGE_CODE)
     return result
 
 

@@ -596,6 +596,47 @@ def held_uploads_keep(
     return result
 
 
+# A partner (company) may run this many CSV imports an hour; the count lives in the shared cache.
+CLAIM_IMPORTS_PER_HOUR = 20
+# A render queued this long ago without a document (a lost worker) may be queued again by a GET.
+HANDOVER_REQUEUE_AFTER = datetime.timedelta(minutes=15)
+
+
+def claim_import_quota_take(*, company: Company, now: datetime.datetime | None = None) -> None:
+    """Count one CSV import of ``company`` in this hour, or RuleViolation when the hour's imports are used up."""
+    from django.core.cache import cache
+
+    hour = int((now or timezone.now()).timestamp() // 3600)
+    key = f"claims:imports:{company.pk}:{hour}"
+    cache.add(key, 0, timeout=3600 + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600 + 60)
+        count = 1
+    if count > CLAIM_IMPORTS_PER_HOUR:
+        raise RuleViolation(
+            _("Your company has run %(n)d imports in the last hour, the most allowed. Try again in an hour.")
+            % {"n": CLAIM_IMPORTS_PER_HOUR},
+            field="file",
+            code="too_many_imports",
+        )
+
+
+def handover_render_claim(*, batch: ImportBatch, now: datetime.datetime | None = None) -> bool:
+    """Mark the one render of ``batch``'s handover document as queued; False when one already is (or is done).
+
+    Parallel GETs and the import itself race for one conditional update: only its winner queues
+    (``claims.tasks.queue_batch_handover``).
+    """
+    now = now or timezone.now()
+    pending = Q(handover_requested_at__isnull=True) | Q(handover_requested_at__lt=now - HANDOVER_REQUEUE_AFTER)
+    won = ImportBatch.objects.filter(pending, pk=batch.pk, handover_pdf="").update(handover_requested_at=now)
+    if won:
+        batch.handover_requested_at = now
+    return bool(won)
+
+
 def held_uploads_release(held: Sequence[HeldUpload]) -> None:
     """Kept files that became attachments (copied under new names) go, with the owner's stale ones."""
     if not held:

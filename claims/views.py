@@ -1,6 +1,5 @@
 import re
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -35,7 +34,7 @@ from .forms import (
 )
 from .labels import render_claim_label
 from .models import Claim, ClaimLine, Status
-from .tasks import build_batch_handover
+from .tasks import queue_batch_handover
 from .uploads import ALLOWED_CONTENT_TYPES, safe_download_name
 
 HTMX_PARTIALS = {
@@ -327,6 +326,20 @@ def claim_import(request):
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     result = None
     if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_import_quota_take(company=access.active_company(request.user))
+        except DomainError as error:
+            form.add_error("file", error.message)
+            return render(
+                request,
+                "claims/claim_import.html",
+                {
+                    "form": form,
+                    "result": None,
+                    "columns": csv_import.COLUMNS,
+                    "has_address": access.company_addresses(request.user).exists(),
+                },
+            )
         address = form.cleaned_data["return_address"]
         result = csv_import.claims_import_csv(
             user=request.user,
@@ -407,9 +420,9 @@ def claim_import_result(request, pk):
 def claim_import_handover(request, pk):
     batch = _batch_for_user(request, pk)
     if not batch.handover_pdf:
-        # Hundreds of barcodes take a while: a worker renders them; eager mode renders here.
-        build_batch_handover.delay(batch.pk, settings.PORTAL_URL, request.LANGUAGE_CODE)
-        batch.refresh_from_db()
+        # The import queued its one render; a GET queues only for a batch that never had one
+        # (or whose render was lost long ago), and only one of parallel GETs does.
+        queue_batch_handover(batch, language=request.LANGUAGE_CODE)
     if not batch.handover_pdf:
         return render(request, "claims/handover_pending.html", {"batch": batch}, status=202)
     response = FileResponse(batch.handover_pdf.open("rb"), content_type="application/pdf")
