@@ -154,6 +154,19 @@ def claim_data(*, user, payload: Any, files: dict[str, list]) -> ClaimData:
             errors.append(
                 RuleViolation(_(DUPLICATE_MESSAGE), field="confirm_duplicate_serial", code="duplicate_serial")
             )
+    if not errors and claim_type is not None and not data.get("confirm_warranty"):
+        for line in lines:
+            warranty = selectors.line_warranty(user=user, product=line.product, serial=line.serial)
+            if rules.check_warranty_claim(claim_type, warranty):
+                errors.append(
+                    RuleViolation(
+                        _("“%(type)s” does not fit every product of the claim. Confirm to file it anyway.")
+                        % {"type": claim_type},
+                        field="confirm_warranty",
+                        code="warranty_warning",
+                    )
+                )
+                break
     RuleViolations.raise_if_any(errors)
     assert claim_type is not None and address is not None
     return ClaimData(
@@ -165,6 +178,7 @@ def claim_data(*, user, payload: Any, files: dict[str, list]) -> ClaimData:
         waybill=data["waybill"],
         package_contents=data["package_contents"],
         uploads=uploads,
+        duplicate_serials_confirmed=bool(data["confirm_duplicate_serial"]),
     )
 
 

@@ -214,6 +214,11 @@ class ClaimCreateSerializer(serializers.Serializer):
         default=False,
         help_text="Open the claim although a serial number already has an open claim.",
     )
+    confirm_warranty = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="File a warranty or DOA claim although a product is out of warranty or not bought by the company.",
+    )
 
 
 class ClaimCreateMultipartSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.http import FileResponse, Http404
@@ -218,6 +219,13 @@ class ClaimAdminForm(forms.ModelForm):
         label=_("Quote valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     new_quote_vat_included = forms.BooleanField(label=_("VAT included in the quote"), required=False)
+    # What the claim looked like when the form was loaded: a save refuses to overwrite anything newer.
+    seen_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    CHANGED_MEANWHILE = _(
+        "This claim changed while you were editing it (its status or the partner's decision moved on). "
+        "Nothing was saved: look at the claim as it is now and make your change again."
+    )
 
     class Meta:
         model = Claim
@@ -229,6 +237,26 @@ class ClaimAdminForm(forms.ModelForm):
         self.fields["new_status"].choices = [("", _("— keep “%(s)s” —") % {"s": Status(status).label})] + [
             (s.value, s.label) for s in workflow.allowed_targets(status)
         ]
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.version_of(self.instance)
+
+    @staticmethod
+    def version_of(claim):
+        """What a partner or another staff member may change under an open admin form."""
+        changed = claim.status_changed_at.isoformat() if claim.status_changed_at else ""
+        return f"{claim.status}|{changed}|{claim.quote_decision}"
+
+    def _lock_current(self):
+        """The claim as it is now, its row locked until the admin's transaction ends (save included).
+
+        The admin validates and saves in one transaction: whatever a partner
+        does after this waits for the save, and whatever they did before is
+        seen here.
+        """
+        claims = Claim.objects.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            claims = claims.select_for_update()
+        return claims.first()
 
     # The workflow's inputs -> this form's fields.
     WORKFLOW_FIELDS = {
@@ -260,6 +288,11 @@ class ClaimAdminForm(forms.ModelForm):
         only with "Waiting for you".
         """
         cleaned = super().clean()
+        current = self.instance
+        if self.instance.pk:
+            current = self._lock_current()
+            if current is None or cleaned.get("seen_version") != self.version_of(current):
+                raise forms.ValidationError(self.CHANGED_MEANWHILE, code="changed_meanwhile")
         to = cleaned.get("new_status")
         if not to:
             quote_fields = ["new_quote_amount", "new_quote_text", "new_quote_valid_until"]
@@ -278,9 +311,9 @@ class ClaimAdminForm(forms.ModelForm):
             return cleaned
         try:
             workflow.check_transition(
-                self.instance.status,
+                current.status,
                 to,
-                return_tracking=cleaned.get("new_return_tracking") or self.instance.return_tracking,
+                return_tracking=cleaned.get("new_return_tracking") or current.return_tracking,
                 quote_amount=cleaned.get("new_quote_amount"),
                 quote_text=cleaned.get("new_quote_text") or "",
                 note=cleaned.get("note") or "",
@@ -373,7 +406,20 @@ class ClaimAdmin(admin.ModelAdmin):
         "import_batch",
     ]
     fieldsets = [
-        (None, {"fields": ["rma_number", "owner_details", "status", "resolution", "return_tracking", "quote_summary"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "rma_number",
+                    "owner_details",
+                    "status",
+                    "resolution",
+                    "return_tracking",
+                    "quote_summary",
+                    "seen_version",
+                ]
+            },
+        ),
         (
             _("Change the status"),
             {
@@ -532,6 +578,15 @@ class ClaimAdmin(admin.ModelAdmin):
         parts.append(str(obj.get_quote_decision_display()))
         return " · ".join(parts)
 
+    def save_model(self, request, obj, form, change):
+        # Only what this form edits: the rest of ``obj`` was read before the row was locked
+        # (status, quote decision) and must never be written back.
+        if not change:
+            return super().save_model(request, obj, form, change)
+        edited = [name for name in ClaimAdminForm.Meta.fields if name in form.changed_data]
+        if edited:
+            obj.save(update_fields=edited)
+
     def save_related(self, request, form, formsets, change):
         # The lines' outcomes are saved with the inline first: resolving counts them.
         super().save_related(request, form, formsets, change)
@@ -601,7 +656,7 @@ class ClaimAdmin(admin.ModelAdmin):
         response = FileResponse(
             handle,
             as_attachment=True,
-            filename=safe_download_name(attachment.original_name),
+            filename=safe_download_name(attachment.original_name, content_type=attachment.content_type),
             content_type=attachment.content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"

@@ -10,6 +10,8 @@ and the all-or-nothing transaction are the import engine's
 import datetime
 from dataclasses import dataclass, replace
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +25,7 @@ from warranty.models import Product
 from . import rules
 from .models import ClaimType, ImportBatch
 from .services import LineData, claims_create_many
+from .tasks import queue_batch_handover
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -211,7 +214,11 @@ def claims_import_csv(*, user, uploaded, claim_type, return_address, today=None)
     importer = ClaimsImport(
         claim_type=claim_type, user=user, return_address=return_address, file_name=uploaded.name, today=today
     )
-    return _too_large(uploaded) or importer.run(uploaded)
+    result = _too_large(uploaded) or importer.run(uploaded)
+    if result.ok and getattr(result, "batch", None) is not None:
+        # One render of the handover document, queued once the claims are committed.
+        queue_batch_handover(result.batch, language=translation.get_language() or settings.LANGUAGE_CODE)
+    return result
 
 
 def template_csv(language=None):

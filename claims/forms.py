@@ -9,12 +9,14 @@ from core.text import grouped_number, lazy_format
 from warranty.codes import normalise_serial
 from warranty.models import Brand, FaultType, Product
 
-from . import csv_import, rules, selectors
-from .models import AttachmentKind, ClaimType, HeldUpload, Status
+from . import csv_import, rules, selectors, services
+from .models import AttachmentKind, ClaimType, Status
 from .services import ClaimData, LineData, ReturnAddress, UploadData
 from .uploads import (
     FILES_HELP,
     MAX_FILES_PER_CLAIM,
+    MAX_HELD_FILES_PER_USER,
+    MAX_HELD_MB,
     MAX_IMAGE_MEGAPIXELS,
     ONE_FILE_HELP,
     CheckedUpload,
@@ -329,6 +331,8 @@ class ClaimForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("They passed the checks. Untick a file to leave it out."),
     )
+    # Issued when the form renders, spent by the claim it creates: the form is sent once.
+    submit_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     NEW_ADDRESS = "new"
 
@@ -347,7 +351,24 @@ class ClaimForm(forms.Form):
         self.fields["return_address"].choices = choices
         default = next((a for a in self.addresses if a.is_default), None)
         self.fields["return_address"].initial = str(default.pk) if default else self.NEW_ADDRESS
+        if not self.is_bound and not self.initial.get("submit_token"):
+            self.initial["submit_token"] = services.submit_token_issue(user)
         self._offer_held()
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.submit_token_check(self.user, cleaned.get("submit_token", ""))
+        except RuleViolation as error:
+            self.add_error(None, forms.ValidationError(error.message, code=error.code))
+            self.renew_submit_token()
+        return cleaned
+
+    def renew_submit_token(self):
+        """The page that comes back carries a token that can be spent."""
+        data = self.data.copy()
+        data["submit_token"] = services.submit_token_issue(self.user)
+        self.data = data
 
     def _offer_held(self):
         """The partner's own kept files, and whether a kept sales document makes a new one unnecessary."""
@@ -375,8 +396,21 @@ class ClaimForm(forms.Form):
         uploads += [(u, str(rules.extra_file_kind(u))) for u in self.cleaned_data.get("photos") or []]
         return uploads
 
-    def offer_held(self, held: list[HeldUpload]) -> None:
+    def offer_held(self, result: services.HeldResult) -> None:
         """Offer files just kept (``services.held_uploads_keep``), ticked, on the page that comes back."""
+        if getattr(result, "over_quota", 0):
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    _(
+                        "%(n)d of your files could not be kept for your next try: you may keep at most "
+                        "%(files)d files and %(mb)d MB at a time. Choose them again when you send the form."
+                    )
+                    % {"n": result.over_quota, "files": MAX_HELD_FILES_PER_USER, "mb": MAX_HELD_MB},
+                    code="held_over_quota",
+                ),
+            )
+        held = list(result)
         if not held:
             return
         data = self.data.copy()
@@ -492,7 +526,15 @@ class ClaimBundle:
             waybill=form["waybill"],
             package_contents=form["package_contents"],
             uploads=uploads,
+            duplicate_serials_confirmed=bool(form.get("confirm_duplicate")),
         )
+
+    def refuse(self, error):
+        """The service said no (under its lock): show it like the form's own checks, duplicates listed."""
+        add_to_form(self.form, error)
+        if error.code == "duplicate_serial" or any(e.code == "duplicate_serial" for e in error):
+            serials = [f.cleaned_data.get("serial", "") for f in self.line_forms()]
+            self.duplicates = selectors.open_claim_lines_with_serials(self.user, serials)
 
     def new_address_to_save(self):
         if self.wants_new_address and self.form.cleaned_data.get("save_address"):

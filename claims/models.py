@@ -75,6 +75,8 @@ class ImportBatch(models.Model):
     file_name = models.CharField(_("file name"), max_length=200)
     claim_count = models.PositiveIntegerField(_("claims"), default=0)
     handover_pdf = models.FileField(_("handover document"), upload_to="handover/", blank=True, max_length=200)
+    # When its one render was queued (after the import committed); GETs of the handover never queue another.
+    handover_requested_at = models.DateTimeField(_("handover document requested"), null=True, blank=True)
     created_at = models.DateTimeField(_("imported"), default=timezone.now)
 
     class Meta:
@@ -429,3 +431,25 @@ class HeldUpload(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class ClaimSubmission(models.Model):
+    """A claim form's one-time token, spent by the claim it created.
+
+    The token is issued (signed) when the form renders; the claim's
+    transaction inserts this row, so a second POST of the same form waits for
+    the first and then finds the claim it made, never making another.
+    """
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("claim form sent")
+        verbose_name_plural = _("claim forms sent")
+        indexes = [models.Index(fields=["created_at"], name="claimsubmission_created_idx")]
+
+    def __str__(self):
+        return self.token

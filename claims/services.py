@@ -13,8 +13,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -23,8 +25,9 @@ from phonenumber_field.phonenumber import PhoneNumber
 from sequences import get_next_value, get_next_values
 
 from accounts import access
+from accounts.models import Company
 from core.actionlog import log_action
-from core.errors import DomainError, NotAllowed
+from core.errors import Conflict, DomainError, NotAllowed, RuleViolation
 from warranty.models import FaultType, Product
 
 from . import emails, rules, selectors, signals, workflow
@@ -33,6 +36,7 @@ from .models import (
     AttachmentKind,
     Claim,
     ClaimLine,
+    ClaimSubmission,
     ClaimType,
     HeldUpload,
     ImportBatch,
@@ -42,10 +46,10 @@ from .models import (
     Status,
     StatusChange,
 )
-from .uploads import CheckedUpload, safe_download_name
+from .uploads import MAX_HELD_BYTES_PER_USER, MAX_HELD_FILES_PER_USER, CheckedUpload, safe_download_name
 
 if TYPE_CHECKING:
-    from accounts.models import Address, Company, User
+    from accounts.models import Address, User
 
 RmaNumber = tuple[int, int, str]  # (year, sequence, "RMA/<n>/SR/<year>")
 Quote = tuple[Decimal | int, str, str]  # (amount, currency, what it covers)
@@ -136,6 +140,17 @@ class ClaimData:
     waybill: str = ""
     package_contents: str = ""
     uploads: list[UploadData] = field(default_factory=list)
+    # The partner ticked "open another claim for this serial number".
+    duplicate_serials_confirmed: bool = False
+
+
+def _delete_stored(field_file: Any, names: Iterable[str]) -> None:
+    """Remove files written by a transaction that is rolling back: its rows will not point at them."""
+    for name in filter(None, names):
+        try:
+            field_file.storage.delete(name)
+        except OSError:  # pragma: no cover - best effort; housekeeping is the second line
+            pass
 
 
 def _company_of(user: User) -> Company:
@@ -199,32 +214,137 @@ def _lines_for(claim: Claim, lines: Sequence[LineData]) -> list[ClaimLine]:
     ]
 
 
+# A claim form is sent once: a signed token issued with the form, spent by the claim it creates.
+SUBMIT_TOKEN_MAX_AGE = 24 * 3600  # seconds; a form older than this is sent again with a fresh token
+_SUBMIT_SALT = "claims.submit-token"
+
+
+class ClaimAlreadySubmitted(Conflict):
+    """The same claim form came again (double click, a second tab, a replay): here is the claim it made."""
+
+    default_code = "already_submitted"
+
+    def __init__(self, claim: Claim) -> None:
+        super().__init__(
+            _("This claim form was already sent: it created claim %(rma)s, shown here. No second claim was made.")
+            % {"rma": claim.rma_number}
+        )
+        self.claim = claim
+
+
+def submit_token_issue(user: User) -> str:
+    """A fresh one-time token for a claim form ``user`` is about to see."""
+    return signing.TimestampSigner(salt=_SUBMIT_SALT).sign(f"{user.pk}.{secrets.token_urlsafe(18)}")
+
+
+def submit_token_check(user: User, token: str) -> str:
+    """The token's key if it was issued to ``user`` and is not too old, else RuleViolation."""
+    try:
+        value = signing.TimestampSigner(salt=_SUBMIT_SALT).unsign(token or "", max_age=SUBMIT_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        value = ""
+    owner, _dot, key = value.partition(".")
+    if owner != str(user.pk) or not key:
+        raise RuleViolation(
+            _("This form is too old or was not opened by you. Check it and send it again."),
+            field="submit_token",
+            code="form_expired",
+        )
+    return key
+
+
+def claim_of_spent_token(user: User, token: str) -> Claim | None:
+    """The claim this form (by its token) already made, if it was sent before."""
+    try:
+        key = submit_token_check(user, token)
+    except RuleViolation:
+        return None
+    spent = ClaimSubmission.objects.select_related("claim").filter(token=key, user=user).first()
+    return spent.claim if spent is not None else None
+
+
+def _spend_submit_token(user: User, token: str) -> ClaimSubmission:
+    """Spend the form's token inside the claim's transaction.
+
+    The unique token makes a second POST of the same form wait for the first
+    one's transaction: if that committed, the second is told which claim it
+    made; if it rolled back, the second goes on.
+    """
+    key = submit_token_check(user, token)
+    try:
+        with transaction.atomic():
+            return ClaimSubmission.objects.create(token=key, user=user)
+    except IntegrityError:
+        first = ClaimSubmission.objects.select_related("claim").filter(token=key).first()
+        if first is None or first.claim is None:  # pragma: no cover - the first one's transaction made both
+            raise Conflict(_("This claim form is being sent already. Look at your claims in a moment.")) from None
+        raise ClaimAlreadySubmitted(first.claim) from None
+
+
+def _check_duplicate_serials(user: User, company: Company, data: ClaimData) -> None:
+    """Under the company's lock: the serials of ``data`` have no open claim, unless the partner confirmed."""
+    # Claims of one company are created one at a time, so two parallel forms cannot both miss the other.
+    # NO KEY UPDATE: inserts that merely reference the company (a CSV import's claims) need not wait.
+    Company.objects.select_for_update(no_key=True).filter(pk=company.pk).first()
+    if data.duplicate_serials_confirmed:
+        return
+    if selectors.open_claim_lines_with_serials(user, [line.serial for line in data.lines]):
+        raise RuleViolation(
+            _("A serial number of this claim already has an open claim. Confirm to open another one."),
+            field="confirm_duplicate",
+            code="duplicate_serial",
+        )
+
+
 @transaction.atomic
-def claim_create(*, user: User, data: ClaimData, now: datetime.datetime | None = None, notify: bool = True) -> Claim:
-    """Create a claim with its lines and attachments and take its RMA number, all or nothing."""
+def claim_create(
+    *,
+    user: User,
+    data: ClaimData,
+    now: datetime.datetime | None = None,
+    notify: bool = True,
+    submit_token: str | None = None,
+) -> Claim:
+    """Create a claim with its lines and attachments and take its RMA number, all or nothing.
+
+    With ``submit_token`` (the claim form's), a form sent twice makes one claim:
+    the second time raises ClaimAlreadySubmitted naming it.
+    """
     now = now or timezone.now()
+    company = _company_of(user)
+    submission = _spend_submit_token(user, submit_token) if submit_token is not None else None
+    _check_duplicate_serials(user, company, data)
     status = workflow.status_for_new_claim(
         has_sales_document=any(u.kind == AttachmentKind.SALES_DOCUMENT for u in data.uploads)
     )
-    claim = _build_claim(user=user, company=_company_of(user), data=data, status=status, now=now)
+    claim = _build_claim(user=user, company=company, data=data, status=status, now=now)
     claim.save()
+    if submission is not None:
+        submission.claim = claim
+        submission.save(update_fields=["claim"])
     # Staff see what was true when the claim was filed, whatever the sales records say later.
     today = timezone.localdate(now)
     for line in data.lines:
         line.warranty = selectors.line_warranty(user=user, product=line.product, serial=line.serial, today=today)
     ClaimLine.objects.bulk_create(_lines_for(claim, data.lines))
-    for upload in data.uploads:
-        attachment_add(claim=claim, upload=upload, by=user, change_status=False)
-    StatusChange.objects.create(claim=claim, from_status="", to_status=status, by=user, created_at=now)
-    log_action(
-        claim,
-        "claim.created",
-        actor=user,
-        data={"rma_number": claim.rma_number, "status": status, "lines": len(data.lines)},
-        company_id=claim.company_id,
-    )
-    if notify:
-        emails.claim_registered(claim)
+    written: list[str] = []
+    try:
+        for upload in data.uploads:
+            written.append(attachment_add(claim=claim, upload=upload, by=user, change_status=False).file.name or "")
+        StatusChange.objects.create(claim=claim, from_status="", to_status=status, by=user, created_at=now)
+        log_action(
+            claim,
+            "claim.created",
+            actor=user,
+            data={"rma_number": claim.rma_number, "status": status, "lines": len(data.lines)},
+            company_id=claim.company_id,
+        )
+        if notify:
+            emails.claim_registered(claim)
+    except BaseException:
+        # The claim's transaction rolls back: no file of it may stay on disk without its row.
+        _delete_stored(Attachment._meta.get_field("file"), written)
+        raise
     signals.claim_created.send(sender=Claim, claim=claim)
     return claim
 
@@ -322,7 +442,11 @@ def attachment_add(*, claim: Claim, upload: UploadData, by: User, change_status:
         uploaded_by=by,
     )
     attachment.file.save(upload.file.name or "file", upload.file, save=False)
-    attachment.save()
+    try:
+        attachment.save()
+    except BaseException:
+        _delete_stored(attachment.file, [attachment.file.name or ""])
+        raise
     log_action(
         claim,
         "claim.attachment_added",
@@ -568,25 +692,93 @@ def claims_change_status_bulk(
     return changed, refused
 
 
-def held_uploads_keep(*, owner: User, uploads: Iterable[tuple[CheckedUpload, str]]) -> list[HeldUpload]:
+class HeldResult(list[HeldUpload]):
+    """The files kept for the next try; ``over_quota`` counts those that did not fit in the person's quota."""
+
+    over_quota: int = 0
+
+
+@transaction.atomic
+def held_uploads_keep(
+    *, owner: User, uploads: Iterable[tuple[CheckedUpload, str]], now: datetime.datetime | None = None
+) -> HeldResult:
     """Keep checked files of a claim form that came back with errors, for the partner's next try.
 
     ``uploads`` are (file, attachment kind). The files are stored under random
     names; ``held_uploads_release`` removes them once used, or once stale.
+    A person holds at most MAX_HELD_FILES_PER_USER files and
+    MAX_HELD_BYTES_PER_USER bytes at a time: files past that are not kept.
     """
-    held = []
-    for upload, kind in uploads:
-        kept = HeldUpload(
-            owner=owner,
-            kind=kind,
-            original_name=safe_download_name(upload.file.name or "file")[:200],
-            content_type=upload.content_type,
-            size=upload.size,
+    # One person's parallel forms count their quota one after the other.
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=owner.pk).first()
+    since = (now or timezone.now()) - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
+    current = HeldUpload.objects.filter(owner=owner, created_at__gte=since)
+    count = current.count()
+    total = sum(current.values_list("size", flat=True))
+    result = HeldResult()
+    written: list[str] = []
+    try:
+        for upload, kind in uploads:
+            if count + 1 > MAX_HELD_FILES_PER_USER or total + upload.size > MAX_HELD_BYTES_PER_USER:
+                result.over_quota += 1
+                continue
+            kept = HeldUpload(
+                owner=owner,
+                kind=kind,
+                original_name=safe_download_name(upload.file.name or "file")[:200],
+                content_type=upload.content_type,
+                size=upload.size,
+            )
+            kept.file.save(upload.file.name or "file", upload.file, save=False)
+            written.append(kept.file.name or "")
+            kept.save()
+            result.append(kept)
+            count, total = count + 1, total + upload.size
+    except BaseException:
+        _delete_stored(HeldUpload._meta.get_field("file"), written)
+        raise
+    return result
+
+
+# A partner (company) may run this many CSV imports an hour; the count lives in the shared cache.
+CLAIM_IMPORTS_PER_HOUR = 20
+# A render queued this long ago without a document (a lost worker) may be queued again by a GET.
+HANDOVER_REQUEUE_AFTER = datetime.timedelta(minutes=15)
+
+
+def claim_import_quota_take(*, company: Company, now: datetime.datetime | None = None) -> None:
+    """Count one CSV import of ``company`` in this hour, or RuleViolation when the hour's imports are used up."""
+    from django.core.cache import cache
+
+    hour = int((now or timezone.now()).timestamp() // 3600)
+    key = f"claims:imports:{company.pk}:{hour}"
+    cache.add(key, 0, timeout=3600 + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600 + 60)
+        count = 1
+    if count > CLAIM_IMPORTS_PER_HOUR:
+        raise RuleViolation(
+            _("Your company has run %(n)d imports in the last hour, the most allowed. Try again in an hour.")
+            % {"n": CLAIM_IMPORTS_PER_HOUR},
+            field="file",
+            code="too_many_imports",
         )
-        kept.file.save(upload.file.name or "file", upload.file, save=False)
-        kept.save()
-        held.append(kept)
-    return held
+
+
+def handover_render_claim(*, batch: ImportBatch, now: datetime.datetime | None = None) -> bool:
+    """Mark the one render of ``batch``'s handover document as queued; False when one already is (or is done).
+
+    Parallel GETs and the import itself race for one conditional update: only its winner queues
+    (``claims.tasks.queue_batch_handover``).
+    """
+    now = now or timezone.now()
+    pending = Q(handover_requested_at__isnull=True) | Q(handover_requested_at__lt=now - HANDOVER_REQUEUE_AFTER)
+    won = ImportBatch.objects.filter(pending, pk=batch.pk, handover_pdf="").update(handover_requested_at=now)
+    if won:
+        batch.handover_requested_at = now
+    return bool(won)
 
 
 def held_uploads_release(held: Sequence[HeldUpload]) -> None:

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import translation
@@ -29,4 +30,13 @@ def build_batch_handover(batch_id, base_url, language):
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
         if not batch.handover_pdf:
             batch.handover_pdf.save(f"handover-{batch.pk}.pdf", ContentFile(pdf), save=True)
+    return True
+
+
+def queue_batch_handover(batch, language):
+    """Queue the one render of ``batch``'s handover document once the caller's transaction commits."""
+    if not services.handover_render_claim(batch=batch):
+        return False
+    batch_id, base_url = batch.pk, settings.PORTAL_URL
+    transaction.on_commit(lambda: build_batch_handover.delay(batch_id, base_url, language))
     return True

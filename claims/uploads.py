@@ -10,6 +10,7 @@ check raise anything else. A file that passes becomes a ``CheckedUpload``.
 
 from __future__ import annotations
 
+import logging
 import re
 import struct
 import unicodedata
@@ -24,6 +25,7 @@ from django.forms.widgets import FILE_INPUT_CONTRADICTION
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
+from pypdf import PdfReader
 
 from core.errors import RuleViolation
 from core.text import lazy_format, or_list
@@ -32,9 +34,20 @@ from core.text import lazy_format, or_list
 MAX_FILE_SIZE = 10 * 1024 * 1024  # 10 MB a file
 MAX_FILE_MB = MAX_FILE_SIZE // (1024 * 1024)
 MAX_FILES_PER_CLAIM = 10
-# Our own cap, far below Pillow's decompression-bomb warning (about 89 megapixels) and error (about 179).
-MAX_IMAGE_PIXELS = 40_000_000
+# Our own cap, far below Pillow's decompression-bomb warning (about 89 megapixels) and error (about 179),
+# chosen so that a claim's worst accepted files decode within the budget of scripts/bench_uploads.py
+# (2 s of CPU, 300 MB): 16 megapixels is a 4900×3260 photo, more than a phone camera's default.
+MAX_IMAGE_PIXELS = 16_000_000
 MAX_IMAGE_MEGAPIXELS = MAX_IMAGE_PIXELS // 1_000_000
+# WebP cannot be decoded at a reduced scale (JPEG can) and costs about 40 ms a megapixel: a lower cap.
+MAX_WEBP_PIXELS = 3_000_000
+MAX_WEBP_MEGAPIXELS = MAX_WEBP_PIXELS // 1_000_000
+# 8 bits a channel only: 16-bit images (and float or 32-bit integer modes) cost several times as much to decode.
+IMAGE_MODES = frozenset({"1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "YCbCr"})
+# Files kept from failed claim forms, per person, until they are used or their hold time ends.
+MAX_HELD_FILES_PER_USER = 20
+MAX_HELD_BYTES_PER_USER = 30 * 1024 * 1024
+MAX_HELD_MB = MAX_HELD_BYTES_PER_USER // (1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,11 @@ TYPE_NAMES = or_list([t.label for t in ALLOWED_TYPES])  # "PDF, JPEG, PNG or Web
 IMAGE_TYPE_NAMES = ", ".join(t.label for t in ALLOWED_TYPES if t.is_image)  # "JPEG, PNG, WebP"
 FILES_HELP = lazy_format(_("%(types)s, up to %(mb)d MB a file."), types=TYPE_NAMES, mb=MAX_FILE_MB)
 ONE_FILE_HELP = lazy_format(_("%(types)s, up to %(mb)d MB."), types=TYPE_NAMES, mb=MAX_FILE_MB)
+
+
+def max_pixels_for(image_format: str) -> int:
+    """The most pixels an image of this Pillow format may have."""
+    return MAX_WEBP_PIXELS if image_format == "WEBP" else MAX_IMAGE_PIXELS
 
 
 def extension_for(content_type: str) -> str:
@@ -120,10 +138,14 @@ PILLOW_ERRORS = (
 )
 
 
+class ImageTooDeep(Exception):
+    """A 16-bit or otherwise costly colour mode, seen in the header."""
+
+
 class ImageTooLarge(Exception):
-    def __init__(self, width: int | None = None, height: int | None = None) -> None:
+    def __init__(self, width: int | None = None, height: int | None = None, limit: int = MAX_IMAGE_PIXELS) -> None:
         super().__init__(width, height)
-        self.width, self.height = width, height
+        self.width, self.height, self.limit = width, height, limit
 
 
 def _display_name(uploaded: File) -> str:
@@ -141,6 +163,10 @@ def _file_size(uploaded: IO[bytes]) -> int:
 
 
 def _is_pdf(uploaded: IO[bytes], size: int) -> bool:
+    """A PDF by its markers, and one that a PDF library parses, with at least one page.
+
+    The markers alone let through HTML that carries ``%PDF-`` in a comment and ends in ``%%EOF``.
+    """
     try:
         uploaded.seek(0)
         head = uploaded.read(PDF_MAGIC_WINDOW + len(PDF_MAGIC))
@@ -148,7 +174,16 @@ def _is_pdf(uploaded: IO[bytes], size: int) -> bool:
             return False
         uploaded.seek(max(size - PDF_EOF_WINDOW, 0))
         tail = uploaded.read(PDF_EOF_WINDOW)
-        return PDF_EOF in tail
+        if PDF_EOF not in tail:
+            return False
+        uploaded.seek(0)
+        logging.disable(logging.WARNING)  # pypdf reports every repaired oddity of a real-world PDF
+        try:
+            return len(PdfReader(uploaded, strict=False).pages) >= 1
+        finally:
+            logging.disable(logging.NOTSET)
+    except Exception:  # noqa: BLE001 - whatever a hostile file makes the parser raise means "not a PDF"
+        return False
     finally:
         uploaded.seek(0)
 
@@ -168,18 +203,26 @@ def _image_type(uploaded: IO[bytes]) -> FileType | None:
                 width, height = image.size
                 if width <= 0 or height <= 0:
                     return None
-                if width * height > MAX_IMAGE_PIXELS:
-                    raise ImageTooLarge(width, height)
+                if width * height > max_pixels_for(image.format or ""):
+                    raise ImageTooLarge(width, height, max_pixels_for(image.format or ""))
+                # The mode and the raw sample layout come from the header too: a 16-bit PNG says "RGBA;16B".
+                if image.mode not in IMAGE_MODES or any(";16" in str(tile.args) for tile in image.tile):
+                    raise ImageTooDeep()
                 image.verify()
             # verify() leaves the image unusable; decode every pixel of a fresh copy.
             uploaded.seek(0)
             with Image.open(uploaded, formats=list(IMAGE_FORMATS)) as image:
                 if image.size != (width, height):
                     return None
+                if image.format == "JPEG":
+                    # Every coefficient is still read and checked, the pixels built at 1/8 scale: 60 times cheaper.
+                    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
                 image.load()
             return file_type
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageTooLarge() from None
+    except (ImageTooDeep, ImageTooLarge):
+        raise
     except PILLOW_ERRORS:
         return None
     except Exception:  # noqa: BLE001 - a plugin bug on a hostile file must still mean "refused", never a 500
@@ -210,13 +253,27 @@ def check_upload(uploaded: File) -> CheckedUpload:
         if too_large.width and too_large.height:
             raise RuleViolation(
                 _("“%(name)s” is %(width)d×%(height)d pixels; an image may have at most %(mp)d megapixels.")
-                % {"name": name, "width": too_large.width, "height": too_large.height, "mp": MAX_IMAGE_MEGAPIXELS},
+                % {
+                    "name": name,
+                    "width": too_large.width,
+                    "height": too_large.height,
+                    "mp": too_large.limit // 1_000_000,
+                },
                 code="too_many_pixels",
             ) from None
         raise RuleViolation(
             _("“%(name)s” is too large an image; an image may have at most %(mp)d megapixels.")
             % {"name": name, "mp": MAX_IMAGE_MEGAPIXELS},
             code="too_many_pixels",
+        ) from None
+    except ImageTooDeep:
+        raise RuleViolation(
+            _(
+                "“%(name)s” has 16 bits per colour or an unusual colour mode. "
+                "Save it as an ordinary JPEG or PNG (8 bits per colour) and choose it again."
+            )
+            % {"name": name},
+            code="too_deep",
         ) from None
     if file_type:
         return CheckedUpload(file=uploaded, type=file_type, name=name, size=size)
@@ -284,10 +341,27 @@ class MultipleFileField(forms.FileField):
         return checked
 
 
+# Other spellings of an accepted type's extension that may stay.
+_EXTENSION_ALIASES = {".jpg": (".jpg", ".jpeg"), ".pdf": (".pdf",), ".png": (".png",), ".webp": (".webp",)}
+
+
+def _with_extension(name: str, content_type: str) -> str:
+    """``name`` ending in the extension of the type found in the content: "Factura.pdf.hta" -> "Factura.pdf"."""
+    extension = extension_for(content_type) or ".bin"
+    if name.lower().endswith(_EXTENSION_ALIASES.get(extension, (extension,))):
+        return name
+    stem, dot, last = name.rpartition(".")
+    if dot and stem and re.fullmatch(r"[A-Za-z0-9]{1,5}", last):
+        name = stem.rstrip(" .") or "file"
+        if name.lower().endswith(_EXTENSION_ALIASES.get(extension, (extension,))):
+            return name
+    return name + extension
+
+
 _UNSAFE_IN_NAME = re.compile(r'[<>:"/\\|?*;]')
 
 
-def safe_download_name(name: str | None, *, max_length: int = 150) -> str:
+def safe_download_name(name: str | None, *, content_type: str | None = None, max_length: int = 150) -> str:
     """A file name fit for Content-Disposition and for display: no path, control or direction characters.
 
     Keeps letters of any script (Django encodes non-ASCII names with RFC 5987),
@@ -306,6 +380,8 @@ def safe_download_name(name: str | None, *, max_length: int = 150) -> str:
     )
     name = _UNSAFE_IN_NAME.sub("_", name)
     name = re.sub(r"\s+", " ", name).strip(" .")
+    if content_type is not None:
+        name = _with_extension(name or "file", content_type)
     if not name:
         return "file"
     if len(name) > max_length:

@@ -1,9 +1,9 @@
 import re
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
@@ -40,7 +40,7 @@ from .forms import (
 from .labels import render_quote
 from .models import Claim, ClaimLine, Status
 from .stored_labels import claim_label_pdf
-from .tasks import build_batch_handover
+from .tasks import queue_batch_handover
 from .uploads import ALLOWED_CONTENT_TYPES, safe_download_name
 
 HTMX_PARTIALS = {
@@ -138,14 +138,31 @@ def claim_new(request):
             bundle.address_form._errors = ErrorDict()
         return render(request, "claims/claim_new.html", {"bundle": bundle, "no_summary": True})
     if request.method == "POST":
+        sent = services.claim_of_spent_token(request.user, request.POST.get("submit_token", ""))
+        if sent is not None:
+            # The same form again (back button, double click): the claim it made, never a second one.
+            messages.info(request, services.ClaimAlreadySubmitted(sent).message)
+            return redirect(sent)
         bundle = ClaimBundle(user=request.user, data=request.POST, files=request.FILES)
         if bundle.is_valid():
-            new_address = bundle.new_address_to_save()
-            if new_address is not None:
-                address_save(company=access.active_company(request.user), address=new_address, by=request.user)
-            claim = services.claim_create(user=request.user, data=bundle.to_data())
-            services.held_uploads_release(bundle.form.chosen_held())
-            return redirect("claim_registered", pk=claim.pk)
+            try:
+                with transaction.atomic():  # a refused claim saves no new address either
+                    new_address = bundle.new_address_to_save()
+                    if new_address is not None:
+                        address_save(company=access.active_company(request.user), address=new_address, by=request.user)
+                    claim = services.claim_create(
+                        user=request.user,
+                        data=bundle.to_data(),
+                        submit_token=bundle.form.cleaned_data.get("submit_token", ""),
+                    )
+                    services.held_uploads_release(bundle.form.chosen_held())
+            except services.ClaimAlreadySubmitted as error:
+                messages.info(request, error.message)
+                return redirect(error.claim)
+            except DomainError as error:
+                bundle.refuse(error)
+            else:
+                return redirect("claim_registered", pk=claim.pk)
         # Files that passed their checks are kept for the next try, so nobody chooses the same invoice twice.
         bundle.form.offer_held(services.held_uploads_keep(owner=request.user, uploads=bundle.form.files_to_hold()))
     else:
@@ -290,7 +307,7 @@ def claim_attachment(request, pk, attachment_pk):
     response = FileResponse(
         handle,
         as_attachment=not inline,
-        filename=safe_download_name(attachment.original_name),
+        filename=safe_download_name(attachment.original_name, content_type=attachment.content_type),
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -387,6 +404,20 @@ def claim_import(request):
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     result = None
     if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_import_quota_take(company=access.active_company(request.user))
+        except DomainError as error:
+            form.add_error("file", error.message)
+            return render(
+                request,
+                "claims/claim_import.html",
+                {
+                    "form": form,
+                    "result": None,
+                    "columns": csv_import.COLUMNS,
+                    "has_address": access.company_addresses(request.user).exists(),
+                },
+            )
         address = form.cleaned_data["return_address"]
         result = csv_import.claims_import_csv(
             user=request.user,
@@ -467,9 +498,9 @@ def claim_import_result(request, pk):
 def claim_import_handover(request, pk):
     batch = _batch_for_user(request, pk)
     if not batch.handover_pdf:
-        # Hundreds of barcodes take a while: a worker renders them; eager mode renders here.
-        build_batch_handover.delay(batch.pk, settings.PORTAL_URL, request.LANGUAGE_CODE)
-        batch.refresh_from_db()
+        # The import queued its one render; a GET queues only for a batch that never had one
+        # (or whose render was lost long ago), and only one of parallel GETs does.
+        queue_batch_handover(batch, language=request.LANGUAGE_CODE)
     if not batch.handover_pdf:
         return render(request, "claims/handover_pending.html", {"batch": batch}, status=202)
     response = FileResponse(batch.handover_pdf.open("rb"), content_type="application/pdf")

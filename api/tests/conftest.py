@@ -40,12 +40,18 @@ def stranger_api(stranger):
 
 @pytest.fixture
 def claim_setup(owner):
-    """A claim type, a product with a fault type, and the owner company's default return address."""
+    """A claim type, a product with a fault type (bought by the owner's company a month ago, so the
+    warranty type fits without a warning), and the owner company's default return address."""
+    import datetime
+
     from accounts.tests.factories import AddressFactory
     from claims.tests.factories import ClaimTypeFactory
-    from warranty.tests.factories import FaultTypeFactory, ProductFactory
+    from warranty.tests.factories import FaultTypeFactory, ProductFactory, SaleFactory
 
     product = ProductFactory()
+    SaleFactory(
+        product=product, buyer_vat_id=owner.vat_id, invoice_date=datetime.date.today() - datetime.timedelta(days=30)
+    )
     fault = FaultTypeFactory()
     product.fault_types.add(fault)
     return {

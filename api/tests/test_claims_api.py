@@ -269,3 +269,15 @@ def test_a_blank_message_is_refused_like_the_form(api, owner):
     response = api.post(f"/api/v1/claims/{slug(claim)}/messages/", {"body": "   "}, content_type="application/json")
     assert response.status_code == 422
     assert response.json()["errors"]["body"] == ["This field is required."]
+
+
+def test_a_warranty_claim_for_a_product_not_bought_must_be_confirmed(api, claim_setup):
+    from warranty.models import Sale
+
+    Sale.objects.all().delete()
+    refused = api.post("/api/v1/claims/", claim_payload(claim_setup), content_type="application/json")
+    assert refused.status_code == 422 and "confirm_warranty" in refused.json()["errors"]
+    confirmed = api.post(
+        "/api/v1/claims/", claim_payload(claim_setup, confirm_warranty=True), content_type="application/json"
+    )
+    assert confirmed.status_code == 201, confirmed.json()

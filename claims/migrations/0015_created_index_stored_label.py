@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0006_address_belongs_to_company"),
-        ("claims", "0013_outcome_per_line"),
+        ("claims", "0014_once_per_form"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from accounts.tests.factories import AddressFactory
+from claims.services import submit_token_issue
 from claims.tests.factories import ClaimTypeFactory
 from warranty.models import Brand
 from warranty.tests.factories import BrandFactory, FaultTypeFactory, ProductFactory, SaleFactory, SoldSerialFactory
@@ -40,7 +41,7 @@ def owner_address(owner):
 
 
 @pytest.fixture
-def claim_post(catalogue, owner_address):
+def claim_post(catalogue, owner_address, owner):
     """A valid new-claim POST with two products: a DJI drone (serial) and a vacuum (fault type).
 
     The owner's company bought both a month ago: the warranty type fits them without a warning.
@@ -72,6 +73,7 @@ def claim_post(catalogue, owner_address):
             "waybill": "FAN123",
             "package_contents": "Drone, 2 batteries, charger",
             "return_address": str(owner_address.pk),
+            "submit_token": submit_token_issue(owner),
         }
         data.update(changes)
         return {k: v for k, v in data.items() if v is not None}

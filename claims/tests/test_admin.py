@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
+from claims.admin import ClaimAdminForm
 from claims.models import Message, Status
 from claims.tests.factories import AttachmentFactory, ClaimFactory, ClaimLineFactory
 from tests.html import table_rows, text
@@ -25,6 +26,7 @@ def admin_post(claim, **fields):
         "new_quote_amount": "",
         "new_quote_currency": "RON",
         "new_quote_text": "",
+        "seen_version": ClaimAdminForm.version_of(claim),
     }
     for prefix, count in (
         ("lines", claim.lines.count()),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.models import Address
 from claims.models import Attachment, AttachmentKind, Claim, Status
 from claims.tests.factories import ClaimFactory, ClaimLineFactory, pdf_bytes, png_bytes
+from claims.uploads import MAX_IMAGE_MEGAPIXELS
 from tests.html import text
 
 
@@ -280,7 +281,10 @@ def test_huge_images_are_refused_before_decoding(owner_client, claim_post, invoi
     response = post(owner_client, claim_post(), ("doc", invoice), ("photo", bomb))
     html = response.content.decode()
     assert response.status_code == 200 and 'id="id_photos_error"' in html
-    summary = "Photos and other files: “poza.png” is too large an image; an image may have at most 40 megapixels."
+    summary = (
+        "Photos and other files: “poza.png” is too large an image; "
+        f"an image may have at most {MAX_IMAGE_MEGAPIXELS} megapixels."
+    )
     assert summary in text(html)  # in the error summary, after the field's label
     assert Claim.objects.count() == 0 and Attachment.objects.count() == 0
 

@@ -151,8 +151,11 @@ def test_one_document_for_several_imported_claims(owner_client, catalogue, owner
     assert Claim.objects.get(pk=claims[1].pk).status == Status.REGISTERED
 
 
-def test_batch_handover_document(owner_client, catalogue, owner_address, rows, stranger_client):
-    do_import(owner_client, catalogue, owner_address, csv_file(render(rows)))
+def test_batch_handover_document(
+    owner_client, catalogue, owner_address, rows, stranger_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the import queues the render once it commits
+        do_import(owner_client, catalogue, owner_address, csv_file(render(rows)))
     batch = ImportBatch.objects.get()
     response = owner_client.get(reverse("claim_import_handover", args=[batch.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from claims import rules, selectors, services, workflow
+from claims import rules, selectors, services, uploads, workflow
 from claims.models import AttachmentKind, Claim, HeldUpload, QuoteDecision, Resolution, Status, StatusChange
 from claims.tests.factories import ClaimFactory, ClaimLineFactory, pdf_bytes, png_bytes
 from claims.uploads import ACCEPT, MAX_FILE_SIZE, MAX_FILES_PER_CLAIM, PDF, PNG, CheckedUpload, check_upload
@@ -172,7 +172,9 @@ def test_the_new_claim_page_renders_the_limits_from_their_constants(owner_client
     assert f'data-max="{rules.MAX_LINES_PER_CLAIM}"' in html
     assert html.count(f'accept="{ACCEPT}"') == 2
     assert "Required. PDF, JPEG, PNG or WebP, up to 10 MB a file." in html
-    assert "Optional. Images up to 40 megapixels; at most 10 files per claim in all." in html
+    assert (
+        f"Optional. Images up to {uploads.MAX_IMAGE_MEGAPIXELS} megapixels; at most 10 files per claim in all." in html
+    )
 
 
 # ---- the workflow -------------------------------------------------------------

@@ -97,6 +97,7 @@ def test_a_claim_created_by_a_key_belongs_to_its_company(a_api, owner, stranger)
         "claim_type": ClaimTypeFactory().code,
         "lines": [{"ean": product.ean, "document_date": "2026-10-01", "description": "x"}],
         "return_address_id": b_address.pk,
+        "confirm_warranty": True,  # not bought by A: the warranty type needs the confirmation
     }
     refused = a_api.post("/api/v1/claims/", payload, content_type="application/json")
     assert refused.status_code == 422
