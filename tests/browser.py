@@ -1,5 +1,7 @@
 """Helpers for the browser tests: axe-core on every page, screenshots at two widths."""
 
+import functools
+import re
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -37,11 +39,69 @@ TABLES_THAT_CUT = """() => {
 }"""
 
 
+@functools.cache
+def _phrases():
+    """{"ro": English texts that must not show on a Romanian page, "en": Romanian texts for an English one}.
+
+    Taken from our catalogue: every entry of three words or more whose translation differs, without
+    placeholders or markup (those are cut into pieces on a page).
+    """
+    from tests.test_translations import PO, entries
+
+    found = {"ro": set(), "en": set()}
+    for entry in entries(PO):
+        english, romanian = entry["msgid"], entry["msgstr"].get(0, "")
+        if not romanian or english == romanian or "fuzzy" in entry["flags"]:
+            continue
+        for language, text in (("ro", english), ("en", romanian)):
+            if len(text.split()) >= 3 and not re.search(r"[%<>{}\n]", text):
+                found[language].add(text)
+    # A phrase that is also part of a translation in the page's own language is not foreign there.
+    for language, other in (("ro", "en"), ("en", "ro")):
+        found[language] = {t for t in found[language] if not any(t in own for own in found[other])}
+    return found
+
+
+def _foreign_text(text, language):
+    text = " ".join(text.split())
+    return sorted(phrase for phrase in _phrases().get(language, ()) if phrase in text)
+
+
+def check_languages(page, name):
+    """The page and the same page in the other language each speak only their own language."""
+    from django.conf import settings
+
+    language = page.locator("html").get_attribute("lang")
+    foreign = _foreign_text(page.inner_text("body"), language)
+    assert not foreign, f"{name} ({language}) shows text of the other language: {foreign}"
+    other = "en" if language == "ro" else "ro"
+    context = page.context
+    base = {c["name"]: c for c in context.cookies(page.url)}
+    restore = base.get(settings.LANGUAGE_COOKIE_NAME)
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": other, "url": page.url}])
+    twin = context.new_page()
+    try:
+        twin.goto(page.url)
+        twin.wait_for_load_state("networkidle")
+        shown = twin.locator("html").get_attribute("lang")
+        if shown == other:
+            foreign = _foreign_text(twin.inner_text("body"), other)
+            assert not foreign, f"{name} ({other}) shows text of the other language: {foreign}"
+    finally:
+        twin.close()
+        if restore:
+            context.add_cookies([{k: restore[k] for k in ("name", "value", "domain", "path")}])
+        else:
+            context.clear_cookies(name=settings.LANGUAGE_COOKIE_NAME)
+
+
 def check_page(page, name, *, mobile=True):
-    """Fail on any axe-core violation; save a desktop and a 360 px screenshot."""
+    """Fail on any axe-core violation or text of the other language; save a desktop and a 360 px screenshot."""
     page.wait_for_load_state("networkidle")
     results = _axe.run(page)
     assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+    if page.url.startswith("http") and page.locator("html").get_attribute("lang") in ("ro", "en"):
+        check_languages(page, name)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     if mobile:

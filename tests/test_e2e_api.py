@@ -19,7 +19,7 @@ def demo_data(db):
 def test_the_administrator_creates_and_revokes_a_key(page, live_server, demo_data):
     login(page, live_server, "partener", demo.DEMO_PASSWORD_PARTNER)
     page.goto(f"{live_server.url}/company/")
-    page.get_by_role("link", name="API keys").click()
+    page.get_by_role("link", name="Chei API").click()
     page.wait_for_url(f"{live_server.url}/company/api-keys/")
     page.fill("#id_name", "ERP")
     page.select_option("#id_scope", "read_write")
@@ -32,7 +32,7 @@ def test_the_administrator_creates_and_revokes_a_key(page, live_server, demo_dat
     assert api.get("/api/v1/claims/").status_code == 200
     page.reload()
     assert secret not in page.content()
-    page.get_by_role("button", name="Revoke ERP").click()
+    page.get_by_role("button", name="Revocați ERP").click()
     page.wait_for_load_state("networkidle")
     assert api.get("/api/v1/claims/").status_code == 401
 

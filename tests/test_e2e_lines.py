@@ -83,3 +83,17 @@ def test_partner_confirms_the_warning_and_reads_an_outcome_per_product(page, liv
     outcomes = page.locator(".line-outcome").all_inner_texts()
     assert outcomes[0] == "Reparat" and "Garanția a expirat" in outcomes[1], outcomes
     check_page(page, "73-lines-partner-outcomes")
+
+    # The partner finds the claim again from the claim list by a part of a serial, in English too.
+    page.goto(f"{live_server.url}/claims/")
+    page.fill("main #id_q", "55120")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert claim.rma_number in page.locator("main").inner_text()
+    page.locator("button[name=language][value=en]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(f"{live_server.url}/claims/{claim.pk}/")
+    outcomes = page.locator(".line-outcome").all_inner_texts()
+    assert outcomes[0] == "Repaired" and "Returned unrepaired" in outcomes[1], outcomes
+    check_page(page, "74-lines-partner-outcomes-english")
