@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import COUNTRIES
 from claims import rules
-from claims.models import AttachmentKind, Claim, ClaimLine, Message, StatusChange
+from claims.models import AttachmentKind, Claim, ClaimLine, LineOutcome, LineVerdict, Message, StatusChange
 from claims.statuses import QuoteDecision, Resolution, Status
 
 
@@ -37,6 +37,15 @@ class ProductWithFaultTypesSerializer(ProductSerializer):
 class LineSerializer(serializers.ModelSerializer):
     product = ProductSerializer()
     fault_type = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    verdict = serializers.ChoiceField(
+        choices=LineVerdict.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The warranty when the claim was filed; empty for lines filed before verdicts existed.",
+    )
+    outcome = serializers.ChoiceField(
+        choices=LineOutcome.choices, allow_blank=True, read_only=True, help_text="Empty until the service decides."
+    )
 
     class Meta:
         model = ClaimLine
