@@ -788,6 +788,11 @@ def held_uploads_release(held: Sequence[HeldUpload]) -> None:
     owner = held[0].owner_id
     stale = timezone.now() - datetime.timedelta(hours=HeldUpload.HOLD_HOURS)
     doomed = list(HeldUpload.objects.filter(Q(pk__in=[h.pk for h in held]) | Q(owner=owner, created_at__lt=stale)))
+    _held_uploads_delete(doomed)
+
+
+def _held_uploads_delete(doomed: Sequence[HeldUpload]) -> None:
+    """Delete the rows now and their files once the transaction commits: a rollback keeps both."""
     names = [h.file.name for h in doomed if h.file.name]
     HeldUpload.objects.filter(pk__in=[h.pk for h in doomed]).delete()
     storage = HeldUpload._meta.get_field("file").storage
@@ -809,14 +814,5 @@ def held_uploads_purge_expired(*, now: datetime.datetime | None = None) -> int:
     doomed = list(HeldUpload.objects.select_for_update(skip_locked=True).filter(created_at__lt=stale))
     if not doomed:
         return 0
-    names = [h.file.name for h in doomed if h.file.name]
-    HeldUpload.objects.filter(pk__in=[h.pk for h in doomed]).delete()
-    storage = HeldUpload._meta.get_field("file").storage
-
-    # A file goes only once its row is gone for good: a rollback keeps both.
-    def delete_files() -> None:
-        for name in names:
-            storage.delete(name)
-
-    transaction.on_commit(delete_files)
+    _held_uploads_delete(doomed)
     return len(doomed)
