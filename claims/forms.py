@@ -8,6 +8,7 @@ from core.errors import RuleViolation, add_to_form
 from core.text import grouped_number, lazy_format
 from warranty.codes import normalise_serial
 from warranty.models import Brand, FaultType, Product
+from warranty.selectors import brand_choices
 
 from . import csv_import, rules, selectors, services
 from .models import AttachmentKind, ClaimType, Status
@@ -63,16 +64,17 @@ class ClaimFilterForm(forms.Form):
     opened_to = forms.DateField(
         label=_("Opened until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.objects.order_by("name"), required=False)
-    claim_type = forms.ModelChoiceField(label=_("Claim type"), queryset=ClaimType.objects.all(), required=False)
+    # Choices from the cache (brands and claim types change a few times a year), not a query per page.
+    brand = forms.TypedChoiceField(label=_("Brand"), coerce=int, empty_value=None, required=False)
+    claim_type = forms.TypedChoiceField(label=_("Claim type"), coerce=int, empty_value=None, required=False)
     who = forms.ChoiceField(label=_("Opened by"), required=False)
     action = forms.BooleanField(label=_("Needs your action"), required=False)
     sort = forms.ChoiceField(label=_("Order"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["brand"].empty_label = _("All brands")
-        self.fields["claim_type"].empty_label = _("All types")
+        self.fields["brand"].choices = [("", _("All brands")), *brand_choices()]
+        self.fields["claim_type"].choices = [("", _("All types")), *selectors.claim_type_choices()]
         self.fields["status"].choices = [("", _("All statuses")), *Status.choices]
         company = access.active_company(user)
         members = []
@@ -101,8 +103,8 @@ class ClaimFilterForm(forms.Form):
             status=data.get("status") or "",
             opened_from=data.get("opened_from"),
             opened_to=data.get("opened_to"),
-            brand_id=data["brand"].pk if data.get("brand") else None,
-            claim_type_id=data["claim_type"].pk if data.get("claim_type") else None,
+            brand_id=data.get("brand"),
+            claim_type_id=data.get("claim_type"),
             mine=who == "mine",
             creator_id=int(who) if who.isdigit() else None,
             needs_action=bool(data.get("action")),
@@ -117,9 +119,7 @@ class ClaimFilterForm(forms.Form):
             value = data.get(name)
             if value in (None, "", False):
                 continue
-            if hasattr(value, "pk"):
-                value = value.pk
-            elif hasattr(value, "isoformat"):
+            if hasattr(value, "isoformat"):
                 value = value.isoformat()
             elif value is True:
                 value = "1"

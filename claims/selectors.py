@@ -8,10 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import access
 from warranty.codes import normalise_serial
@@ -57,12 +60,38 @@ def claims_for_user(user: User, *, status: str | None = None, mine: bool = False
         # No aggregate here: it would run over every claim of the company before the LIMIT, and the
         # paginator's COUNT would become a grouped subquery. The page's lines come from the prefetch.
         claims.select_related("claim_type", "owner")
+        # The owner's name is shown, never the phone, whose parsing costs more than the rest of the row.
+        .defer("owner__phone")
         .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.select_related("product").order_by("position")))
         .order_by("-created_at", "-id")
     )
     if status:
         claims = claims.filter(status=status)
     return claims
+
+
+def _claim_type_choices_key(language: str) -> str:
+    return f"claims:claim-type-choices:{language}"
+
+
+def claim_type_choices() -> list[tuple[int, str]]:
+    """(id, name in the active language) of every claim type, in their order, for the list's filter.
+    Cached per language until a claim type changes (claims.apps)."""
+    key = _claim_type_choices_key(translation.get_language() or settings.LANGUAGE_CODE)
+    choices = cache.get(key)
+    if choices is None:
+        from .models import ClaimType
+
+        choices = [(claim_type.pk, str(claim_type)) for claim_type in ClaimType.objects.all()]
+        cache.set(key, choices, timeout=None)
+    return choices
+
+
+def forget_claim_type_choices(**_kwargs: object) -> None:
+    keys = [_claim_type_choices_key(code) for code, _name in settings.LANGUAGES]
+    cache.delete_many(keys)
+    # Again after commit: another process may have cached the old list in between.
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def rma_prefix(query: str) -> str | None:

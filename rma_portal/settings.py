@@ -121,6 +121,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# Widgets drawn in Python where Django's templates would cost an include per option (core/renderers.py).
+FORM_RENDERER = "core.renderers.FastWidgetRenderer"
+
 ROOT_URLCONF = "rma_portal.urls"
 WSGI_APPLICATION = "rma_portal.wsgi.application"
 

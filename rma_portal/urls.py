@@ -22,9 +22,11 @@ urlpatterns = [
 ]
 
 if settings.BENCHMARK_VIEWS:
+    from api.bench_views import BareApiView
     from core import bench_views
 
     urlpatterns += [
         path("_bench/ok", bench_views.bare),
         path("_bench/template", bench_views.bare_template),
+        path("_bench/api", BareApiView.as_view()),
     ]

@@ -17,6 +17,14 @@ def test_bench_refuses_sqlite():
 def test_benchmark_views_are_not_routed_by_default(client):
     assert client.get("/_bench/ok").status_code == 404
     assert client.get("/_bench/template").status_code == 404
+    assert client.get("/_bench/api").status_code == 404
+
+
+def test_the_bare_api_view_asks_for_a_key(rf):
+    from api.bench_views import BareApiView
+
+    response = BareApiView.as_view()(rf.get("/_bench/api"))
+    assert response.status_code == 401
 
 
 def test_benchmark_views_answer(rf):

@@ -154,10 +154,24 @@ def tracked_brands() -> list[str]:
     return names
 
 
+BRAND_CHOICES_CACHE_KEY = "warranty:brand-choices"
+
+
+def brand_choices() -> list[tuple[int, str]]:
+    """(id, name) of every brand, by name, for the filters: cached like tracked_brands()."""
+    choices = cache.get(BRAND_CHOICES_CACHE_KEY)
+    if choices is None:
+        choices = list(Brand.objects.order_by("name").values_list("pk", "name"))
+        cache.set(BRAND_CHOICES_CACHE_KEY, choices, timeout=None)
+    return choices
+
+
 def forget_tracked_brands(**_kwargs: object) -> None:
-    cache.delete(TRACKED_BRANDS_CACHE_KEY)
+    """Drop the cached brand lists (tracked_brands, brand_choices) when a brand changes."""
+    keys = [TRACKED_BRANDS_CACHE_KEY, BRAND_CHOICES_CACHE_KEY]
+    cache.delete_many(keys)
     # Again after commit: another process may have cached the old list in between.
-    transaction.on_commit(lambda: cache.delete(TRACKED_BRANDS_CACHE_KEY))
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def check_serial_query(raw_serial: str) -> str:

@@ -233,3 +233,29 @@ def test_admin_search_uses_the_same_partial_search(client, owner, stranger, tech
         response = client.get(reverse("admin:claims_claim_changelist"), {"q": term})
         assert response.status_code == 200
         assert [c.pk for c in response.context["cl"].result_list] == [claim.pk]
+
+
+def test_the_brand_and_type_filters_are_cached_until_a_brand_or_type_changes(owner_client, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    brand = BrandFactory(name="Acer")
+    doa = ClaimTypeFactory(code="exchange", name_en="Exchange", name_ro="Schimb")
+    ClaimFactory(owner=owner)
+    owner_client.get(reverse("claim_list"))
+    with CaptureQueriesContext(connection) as queries:
+        html = owner_client.get(reverse("claim_list")).content.decode()
+    assert f'<option value="{brand.pk}">Acer</option>' in html
+    assert f'<option value="{doa.pk}">Exchange</option>' in html
+    # Neither list is read from the database (the lines' products join warranty_product, not the brand table).
+    read = [q["sql"] for q in queries.captured_queries if 'FROM "warranty_brand"' in q["sql"]]
+    read += [q["sql"] for q in queries.captured_queries if 'FROM "claims_claimtype"' in q["sql"]]
+    assert read == []
+    brand.name = "Acer Inc"
+    brand.save()
+    doa.name_en = "Dead on arrival"
+    doa.save()
+    html = owner_client.get(reverse("claim_list")).content.decode()
+    assert f'<option value="{brand.pk}">Acer Inc</option>' in html
+    assert f'<option value="{doa.pk}">Dead on arrival</option>' in html
+    assert ">Acer</option>" not in html

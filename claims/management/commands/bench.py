@@ -59,6 +59,9 @@ SCALES = {
 }
 CONNECTIONS = 16
 PARTNER, STAFF = "partener", "service"
+# A second partner whose company has SMALL_CLAIMS claims: each partner page is measured for both, and its
+# ratio to the bare template must not move by more than 15% between them.
+SMALL_PARTNER, SMALL_CLAIMS = "bench-small", 10
 
 
 @dataclass
@@ -69,6 +72,9 @@ class Row:
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     ratio: float | None = None
+    # The same page for the company of SMALL_CLAIMS claims, and its ratio to its own bare run.
+    requests_per_s_small: float | None = None
+    ratio_small: float | None = None
     queries: int | None = None
     sql_ms: float | None = None
     status: int = 200
@@ -222,12 +228,18 @@ class Command(BaseCommand):
                     for u, c in zip(users, companies, strict=True)
                 ]
             )
+            small_company = Company.objects.create(legal_name="Bench small SRL", vat_id="RO8000001")
+            small = User.objects.create(username=SMALL_PARTNER, email=f"{SMALL_PARTNER}@example.com", password="!")
+            Membership.objects.create(
+                user=small, company=small_company, role=MembershipRole.ADMIN, state=MembershipState.ACTIVE
+            )
         partner = User.objects.get(username=PARTNER)
         claim_type = ClaimType.objects.filter(brand__isnull=True).order_by("position").first()
         products = list(Product.objects.values_list("pk", flat=True)[:50])
         owners = [(partner.membership.company_id, partner.pk)] * s["demo"] + [
             (users[n % len(users)].membership.company_id, users[n % len(users)].pk) for n in range(s["others"])
         ]
+        owners += [(small_company.pk, small.pk)] * SMALL_CLAIMS
         statuses = ["registered", "received", "diagnosis", "repair", "closed"]
         now = timezone.now()
         numbers = allocate_rma_numbers(len(owners), now)
@@ -273,7 +285,7 @@ class Command(BaseCommand):
                     for n, pk in enumerate(ids)
                 ),
             )
-        vats = [c.vat_id for c in companies] + [partner.membership.company.vat_id]
+        vats = [c.vat_id for c in companies] + [partner.membership.company.vat_id, small_company.vat_id]
         self.say(f"copying {s['sales']:,} sales and {s['serials']:,} serials")
         with transaction.atomic():
             start = datetime.date(2026, 1, 1)
@@ -315,50 +327,88 @@ class Command(BaseCommand):
         self.say(f"data built in {time.monotonic() - t0:.0f} s")
 
     def prepare(self):
+        from django.core.management import call_command
+
         from accounts.models import User
         from claims.models import Claim
         from warranty.models import Product, SoldSerial
 
-        partner = User.objects.get(username=PARTNER)
-        self.partner = partner
-        self.staff = User.objects.get(username=STAFF)
-        claims = Claim.objects.filter(company=partner.membership.company).order_by("-created_at")
-        self.claim = claims[min(50, claims.count() - 1)]
-        self.line = self.claim.lines.select_related("product").first()
-        self.ean = self.line.product.ean if self.line else Product.objects.first().ean
-        serial = SoldSerial.objects.order_by("pk").values_list("serial", flat=True).first()
-        self.serial = serial or "NOSERIAL"
+        self.users = {who: User.objects.get(username=name) for who, name in self.WHO.items()}
+        self.partner, self.staff = self.users["partner"], self.users["staff"]
+        # Per partner: a claim to open (the 51st newest, or the oldest of a small company), its line's
+        # serial to search for, an EAN and a sold serial of the company to look up.
+        self.subjects = {}
+        for who in ("partner", "small"):
+            company = self.users[who].membership.company
+            claims = Claim.objects.filter(company=company).order_by("-created_at")
+            claim = claims[min(50, claims.count() - 1)]
+            line = claim.lines.select_related("product").first()
+            serial = (
+                SoldSerial.objects.filter(buyer_vat_id=company.vat_id).order_by("pk").values_list("serial", flat=True)
+            ).first()
+            self.subjects[who] = {
+                "claim": claim,
+                "search": line.serial if line else "X",
+                "ean": line.product.ean if line else Product.objects.first().ean,
+                "serial": serial or "NOSERIAL",
+            }
+        self.ean = self.subjects["partner"]["ean"]
+        # A read key of each partner's company, as `manage.py api_demo_key` makes one (the claims app does
+        # not import the api app).
+        self.api_keys = {}
+        for who in ("partner", "small"):
+            out = io.StringIO()
+            call_command("api_demo_key", username=self.WHO[who], name="bench", stdout=out)
+            self.api_keys[who] = out.getvalue().strip()
+        with connection.cursor() as cursor:
+            # The previous run's writes (imports, claims) leave pages not yet all-visible: vacuum them, as
+            # autovacuum would, so index-only scans stay index-only.
+            for table in ("claims_claim", "claims_claimline", "warranty_sale", "warranty_soldserial"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
 
     # --- pages -----------------------------------------------------------------------------------
 
-    def pages(self):
-        c = self.claim
+    WHO = {"partner": PARTNER, "small": SMALL_PARTNER, "staff": STAFF}
+    YARDSTICKS = {"template": "/_bench/template", "api": "/_bench/api"}
+
+    def partner_pages(self, who):
+        """(page, url, headers, yardstick) of the partner's pages, for ``who`` (partner or small)."""
+        subject = self.subjects[who]
+        pk, ean, serial = subject["claim"].pk, subject["ean"], subject["serial"]
+        htmx = {"HX-Request": "true"}
+        api = {"Authorization": f"Api-Key {self.api_keys[who]}"}
         return [
-            ("bare HttpResponse", "/_bench/ok", None, {}),
-            ("bare template", "/_bench/template", "partner", {}),
-            ("login page", "/accounts/login/", None, {}),
-            ("dashboard", "/", "partner", {}),
-            ("claim list", "/claims/", "partner", {}),
-            ("search (claim list)", f"/claims/?q={self.line.serial if self.line else 'X'}", "partner", {}),
-            ("claim detail", f"/claims/{c.pk}/", "partner", {}),
-            ("label PDF", f"/claims/{c.pk}/label.pdf", "partner", {}),
-            ("warranty lookup, no JS", f"/?ean={self.ean}", "partner", {}),
-            (
-                "warranty lookup, htmx",
-                f"/?ean={self.ean}",
-                "partner",
-                {"HX-Request": "true", "HX-Target": "warranty-result"},
-            ),
-            ("serial lookup, no JS", f"/?serial={self.serial}", "partner", {}),
-            (
-                "serial lookup, htmx",
-                f"/?serial={self.serial}",
-                "partner",
-                {"HX-Request": "true", "HX-Target": "serial-result"},
-            ),
-            ("admin claim list", "/admin/claims/claim/", "staff", {}),
-            ("admin claim change", f"/admin/claims/claim/{c.pk}/change/", "staff", {}),
+            ("dashboard", "/", {}, "template"),
+            ("claim list", "/claims/", {}, "template"),
+            ("search (claim list)", f"/claims/?q={subject['search']}", {}, "template"),
+            ("claim detail", f"/claims/{pk}/", {}, "template"),
+            ("label PDF", f"/claims/{pk}/label.pdf", {}, "template"),
+            ("warranty lookup, no JS", f"/?ean={ean}", {}, "template"),
+            ("warranty lookup, htmx", f"/?ean={ean}", {**htmx, "HX-Target": "warranty-result"}, "template"),
+            ("serial lookup, no JS", f"/?serial={serial}", {}, "template"),
+            ("serial lookup, htmx", f"/?serial={serial}", {**htmx, "HX-Target": "serial-result"}, "template"),
+            ("bare API view (key, rate limit)", "/_bench/api", api, None),
+            ("API claim list", "/api/v1/claims/", api, "api"),
         ]
+
+    def pages(self):
+        """(page, url, who, headers, yardstick, small) rows; ``small`` is the same page for the small company."""
+        pk = self.subjects["partner"]["claim"].pk
+        small = {page: (url, headers) for page, url, headers, _y in self.partner_pages("small")}
+        rows = [
+            ("bare HttpResponse", "/_bench/ok", None, {}, None, None),
+            ("bare template", "/_bench/template", "partner", {}, None, ("/_bench/template", {})),
+            ("login page", "/accounts/login/", None, {}, "template", None),
+        ]
+        rows += [
+            (page, url, "partner", headers, yardstick, small[page])
+            for page, url, headers, yardstick in self.partner_pages("partner")
+        ]
+        rows += [
+            ("admin claim list", "/admin/claims/claim/", "staff", {}, "template", None),
+            ("admin claim change", f"/admin/claims/claim/{pk}/change/", "staff", {}, "template", None),
+        ]
+        return rows
 
     def measure_pages(self):
         static_root = tempfile.mkdtemp(prefix="rma-bench-static-")
@@ -373,6 +423,8 @@ class Command(BaseCommand):
             "SECURE_HSTS_SECONDS": "0",
             "STATIC_ROOT": static_root,
             "RMA_BENCHMARK_VIEWS": "1",
+            # The rate limit still runs (its cache round trip is part of every API request), but never bites.
+            "API_RATE_LIMIT": "100000000/min",
         }
         python = sys.executable
         subprocess.run([python, "manage.py", "collectstatic", "--no-input", "-v", "0"], env=env, check=True)
@@ -386,35 +438,49 @@ class Command(BaseCommand):
         try:
             base = f"http://127.0.0.1:{port}"
             self.wait_for(base + "/_bench/ok")
-            cookies = {"partner": self.session_cookie(self.partner), "staff": self.session_cookie(self.staff)}
+            cookies = {who: self.session_cookie(user) for who, user in self.users.items()}
             rows = []
-            yardstick = ("/_bench/template", {"Cookie": cookies["partner"]})
-            for page, url, who, headers in self.pages():
-                all_headers = dict(headers)
-                if who:
-                    all_headers["Cookie"] = cookies[who]
-                status = self.status_of(base + url, all_headers)
-                # The machine is shared and noisy: each page is compared with a run of the bare template
-                # just before it, not with one run at the start.
-                reference = self.wrk("bare template", base + yardstick[0], yardstick[1])
-                row = self.wrk(page, base + url, all_headers)
-                row.ratio = (
-                    round(row.requests_per_s / reference.requests_per_s, 3) if reference.requests_per_s else None
-                )
-                row.status = status
-                if status != 200:
-                    self.say(f"{page}: HTTP {status}")
+            for page, url, who, headers, yardstick, small in self.pages():
+                row = self.measure(base, page, url, who, headers, yardstick, cookies)
+                if small is not None:
+                    # The same page for the company of SMALL_CLAIMS claims.
+                    twin = self.measure(base, page, small[0], "small", small[1], yardstick, cookies)
+                    row.requests_per_s_small, row.ratio_small = twin.requests_per_s, twin.ratio
                 if url.startswith("/_bench/"):
                     row.queries, row.sql_ms = 0, 0.0
                 else:
                     row.queries, row.sql_ms = self.queries_of(url, who, headers)
                 rows.append(row)
-                self.say(f"{page}: {row.requests_per_s:.0f} req/s, p50 {row.p50_ms:.1f} ms")
+                self.say(
+                    f"{page}: {row.requests_per_s:.0f} req/s, p50 {row.p50_ms:.1f} ms, ratio {row.ratio}"
+                    + (f", with {SMALL_CLAIMS} claims {row.ratio_small}" if small is not None else "")
+                )
         finally:
             server.terminate()
             server.wait(timeout=30)
             shutil.rmtree(static_root, ignore_errors=True)
         return rows
+
+    def measure(self, base, page, url, who, headers, yardstick, cookies):
+        """One wrk run of ``url``, after a run of its yardstick (the bare template, or the bare API view
+        with the same key) as ``who``: the machine may be shared and noisy, so each page is compared with
+        the run just before it, not with one run at the start."""
+        all_headers = dict(headers)
+        if who:
+            all_headers["Cookie"] = cookies[who]
+        status = self.status_of(base + url, all_headers)
+        if status != 200:
+            self.say(f"{page} ({who}): HTTP {status}")
+        row = None
+        if yardstick:
+            reference_headers = dict(headers) if yardstick == "api" else {"Cookie": cookies[who or "partner"]}
+            reference = self.wrk("yardstick", base + self.YARDSTICKS[yardstick], reference_headers)
+            row = self.wrk(page, base + url, all_headers)
+            row.ratio = round(row.requests_per_s / reference.requests_per_s, 3) if reference.requests_per_s else None
+        else:
+            row = self.wrk(page, base + url, all_headers)
+        row.status = status
+        return row
 
     def wait_for(self, url):
         for _attempt in range(100):
@@ -463,7 +529,7 @@ class Command(BaseCommand):
             settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         client = Client()
         if who:
-            client.force_login(self.partner if who == "partner" else self.staff)
+            client.force_login(self.users[who])
         client.get(url, headers=headers)
         runs = []
         for _attempt in range(5):
@@ -590,16 +656,23 @@ class Command(BaseCommand):
             f"{m['cpus']} CPUs, {m['memory']}, PostgreSQL {m['postgresql']}, Python {m['python']}; "
             f"gunicorn 2 sync workers, wrk {CONNECTIONS} connections, {result['sizes']['seconds']} s per page.",
             "",
-            "| page | requests/s | p50 ms | p99 ms | ratio to bare template (run just before) | queries | SQL ms |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            f"| page | requests/s | p50 ms | p99 ms | ratio to its yardstick (run just before) | "
+            f"ratio with {SMALL_CLAIMS} claims | change | queries | SQL ms |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
+
+        def percent(value):
+            return f"{value * 100:.0f}%" if value is not None else "—"
+
         for r in result["pages"]:
             flag = f" (HTTP {r['status']})" if r["status"] != 200 else ""
             flag += f" ({r['errors']} non-2xx)" if r["errors"] else ""
-            ratio = f"{r['ratio'] * 100:.0f}%" if r["ratio"] is not None else "—"
+            change = "—"
+            if r.get("ratio") and r.get("ratio_small"):
+                change = f"{(r['ratio'] / r['ratio_small'] - 1) * 100:+.0f}%"
             lines.append(
                 f"| {r['page']}{flag} | {r['requests_per_s']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-                f"{ratio} | {r['queries']} | {r['sql_ms']} |"
+                f"{percent(r['ratio'])} | {percent(r.get('ratio_small'))} | {change} | {r['queries']} | {r['sql_ms']} |"
             )
         ci, si, cc = result["claims_csv_import"], result["sales_csv_import"], result["concurrent_claims"]
         lines += [
