@@ -55,7 +55,9 @@ def main():
             client.get(url, headers=headers)
         elapsed = (time.perf_counter() - start) / args.n * 1000
         cpu = (time.process_time() - cpu) / args.n * 1000
-        print(f"{url}: {elapsed:.2f} ms per request, {cpu:.2f} ms of this process's CPU ({len(response.content)} bytes)")
+        print(
+            f"{url}: {elapsed:.2f} ms per request, {cpu:.2f} ms of this process's CPU ({len(response.content)} bytes)"
+        )
         if args.tree:
             profiler = Profiler(interval=0.0005)
             profiler.start()

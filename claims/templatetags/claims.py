@@ -92,7 +92,9 @@ def recent_claim_rows(claims):
             (
                 claim.get_absolute_url(),
                 claim.rma_number,
-                format_html('<br><span class="small text-muted">{}</span>', claim.own_number) if claim.own_number else "",
+                format_html('<br><span class="small text-muted">{}</span>', claim.own_number)
+                if claim.own_number
+                else "",
                 _lines(claim, ", ", with_serial=False),
                 status_badge(claim.status, claim.get_status_display()),
                 _short_date(claim.created_at, fmt),
