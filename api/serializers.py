@@ -92,6 +92,66 @@ class ClaimSummarySerializer(serializers.ModelSerializer):
         return LineSerializer(claim.lines.all(), many=True).data
 
 
+def claim_summaries(claims) -> list[dict]:
+    """``ClaimSummarySerializer(claims, many=True).data``, built without DRF's per-field machinery.
+
+    The claim list is the API's busiest read; through the nested serializers, half of its time went
+    into calling a field object per value (50 claims, 13 fields per line, 6 per product). The claims
+    must come with their lines, products, brands and fault types prefetched, as the list view does.
+    ``api/tests/test_claim_summaries.py`` holds the two outputs equal.
+    """
+    moment, day = serializers.DateTimeField(), serializers.DateField()
+
+    def when(value):
+        return moment.to_representation(value) if value is not None else None
+
+    def date(value):
+        return day.to_representation(value) if value is not None else None
+
+    summaries = []
+    for claim in claims:
+        lines = []
+        for line in claim.lines.all():
+            product, fault_type = line.product, line.fault_type
+            lines.append(
+                {
+                    "position": line.position,
+                    "product": {
+                        "ean": product.ean,
+                        "name": product.name,
+                        "brand": product.brand.name,
+                        "warranty_months": product.warranty_months,
+                        "quantity_allowed": product.quantity_allowed,
+                        "requires_serial": product.brand.requires_serial,
+                    },
+                    "serial": line.serial,
+                    "quantity": line.quantity,
+                    "fault_type": fault_type.code if fault_type is not None else None,
+                    "document_date": date(line.document_date),
+                    "description": line.description,
+                    "verdict": line.verdict,
+                    "purchase_date": date(line.purchase_date),
+                    "warranty_until": date(line.warranty_until),
+                    "outcome": line.outcome,
+                    "replacement_serial": line.replacement_serial,
+                    "outcome_reason": line.outcome_reason,
+                }
+            )
+        summaries.append(
+            {
+                "id": rma_slug(claim),
+                "rma_number": claim.rma_number,
+                "status": claim.status,
+                "claim_type": claim.claim_type.code if claim.claim_type is not None else None,
+                "own_number": claim.own_number,
+                "created_at": when(claim.created_at),
+                "status_changed_at": when(claim.status_changed_at),
+                "lines": lines,
+            }
+        )
+    return summaries
+
+
 class AttachmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=AttachmentKind.choices)

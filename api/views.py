@@ -150,7 +150,7 @@ class ClaimListView(ApiView):
         )
         paginator = ClaimCursor()
         page = paginator.paginate_queryset(claims, request, view=self)
-        return paginator.get_paginated_response(s.ClaimSummarySerializer(page, many=True).data)
+        return paginator.get_paginated_response(s.claim_summaries(page))
 
     @extend_schema(
         operation_id="claims_create",
