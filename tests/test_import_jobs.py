@@ -109,6 +109,9 @@ def test_a_large_upload_runs_as_a_job_and_its_page_shows_the_report(
 
 
 def test_a_small_upload_still_runs_in_the_request(tech, products, django_capture_on_commit_callbacks):
+    page = tech.get(reverse(IMPORT_URL)).content.decode()
+    assert "Files of more than 20,000 rows always run in the background." in text(page)
+    assert reverse("admin:core_importjob_changelist") in page
     response = upload(tech, django_capture_on_commit_callbacks, sales_rows(products))
     assert response.status_code == 302 and response["Location"] == reverse("admin:warranty_sale_changelist")
     assert not ImportJob.objects.exists() and Sale.objects.count() == 3
