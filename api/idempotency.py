@@ -8,6 +8,7 @@ waits for the first to commit and then returns its answer.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 
@@ -22,6 +23,9 @@ from .models import IdempotencyRecord
 from .problems import problem
 
 HEADER = "Idempotency-Key"
+# A key is remembered this long (the usual window, as Stripe's); housekeeping deletes older records,
+# so a retry later than this is a new request.
+KEY_RETENTION = datetime.timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 
 

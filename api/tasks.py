@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import transaction
 
-from . import delivery
+from . import delivery, housekeeping
 
 
 @shared_task(ignore_result=True)
@@ -11,3 +11,15 @@ def send_webhook(delivery_id):
     if retry_in is not None:
         transaction.on_commit(lambda: send_webhook.apply_async((delivery_id,), countdown=retry_in))
     return delivered
+
+
+@shared_task
+def purge_idempotency_records():
+    """Housekeeping (Celery beat): idempotency keys past their 24 hours."""
+    return housekeeping.idempotency_records_purge()
+
+
+@shared_task
+def purge_webhook_deliveries():
+    """Housekeeping (Celery beat): webhook deliveries past their 30 days, with their attempts."""
+    return housekeeping.webhook_deliveries_purge()

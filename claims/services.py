@@ -219,6 +219,16 @@ SUBMIT_TOKEN_MAX_AGE = 24 * 3600  # seconds; a form older than this is sent agai
 _SUBMIT_SALT = "claims.submit-token"
 
 
+def claim_submissions_purge_expired(*, now: datetime.datetime | None = None) -> int:
+    """Delete spent form tokens older than SUBMIT_TOKEN_MAX_AGE; returns how many went.
+
+    A row is written after its token was issued, so an older row's token is expired:
+    the form it came with is refused before the row would be looked up. Idempotent.
+    """
+    stale = (now or timezone.now()) - datetime.timedelta(seconds=SUBMIT_TOKEN_MAX_AGE)
+    return ClaimSubmission.objects.filter(created_at__lt=stale).delete()[1].get(ClaimSubmission._meta.label, 0)
+
+
 class ClaimAlreadySubmitted(Conflict):
     """The same claim form came again (double click, a second tab, a replay): here is the claim it made."""
 

@@ -16,6 +16,12 @@ def purge_held_uploads():
 
 
 @shared_task
+def purge_claim_submissions():
+    """Housekeeping (Celery beat): spent claim-form tokens past their maximum age."""
+    return services.claim_submissions_purge_expired()
+
+
+@shared_task
 def build_batch_handover(batch_id, base_url, language):
     """Render the handover document of a CSV import (hundreds of barcodes) away from the web process."""
     batch = ImportBatch.objects.select_related("owner", "company").filter(pk=batch_id).first()

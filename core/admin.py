@@ -1,13 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.urls import NoReverseMatch, reverse
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import importjobs
 from .actionlog import ACTION_TYPES, describe
-from .models import ActionLogEntry, OutgoingEmail
+from .models import ActionLogEntry, ImportJob, OutgoingEmail
 
 
 @admin.register(OutgoingEmail)
@@ -127,3 +131,135 @@ class ActionLogEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("details"))
     def details(self, entry):
         return render_data(entry.data)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """CSV imports run in the background, read only: each staff member sees their own (a superuser sees all).
+
+    The change page is the job's page (state, progress, report); ``<id>/status/`` is its
+    part that htmx fetches every 2 seconds while the job runs.
+    """
+
+    list_display = ["created_at", "what", "file_name", "state", "progress", "result", "uploaded_by"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["uploaded_by"]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("uploaded_by")
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(uploaded_by=request.user)
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("<path:object_id>/status/", self.admin_site.admin_view(self.status_view), name=f"{name}_status"),
+            *super().get_urls(),
+        ]
+
+    # Whoever may start an import (any active staff member with an import permission) may follow it.
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("import"), ordering="kind")
+    def what(self, job):
+        return _job_label(job)
+
+    @admin.display(description=_("progress"))
+    def progress(self, job):
+        done = importjobs.rows_done(job)
+        return f"{importjobs.percent(job, done)} %"
+
+    @admin.display(description=_("result"))
+    def result(self, job):
+        if job.state == ImportJob.State.FAILED:
+            return importjobs.failure_message(job)
+        report = importjobs.report_from_json(job.report)
+        if report is None:
+            return "—"
+        return _report_summary(job, report)
+
+    def job_context(self, request, job):
+        done = importjobs.rows_done(job)
+        app_label, _dot, model_name = job.source.partition(".")
+        try:
+            import_url = reverse(f"admin:{app_label}_{model_name}_import")
+        except NoReverseMatch:
+            import_url = ""
+        return {
+            "job": job,
+            "what": _job_label(job),
+            "rows_done": done,
+            "percent": importjobs.percent(job, done),
+            "report": importjobs.report_from_json(job.report),
+            "summary": _report_summary(job, importjobs.report_from_json(job.report)),
+            "failure": importjobs.failure_message(job) if job.state == ImportJob.State.FAILED else "",
+            "status_url": reverse("admin:core_importjob_status", args=[job.pk]),
+            "job_url": reverse("admin:core_importjob_change", args=[job.pk]),
+            "import_url": import_url,
+        }
+
+    def get_job(self, request, object_id):
+        job = self.get_object(request, object_id)
+        if job is None:
+            raise Http404(gettext("No such import job."))
+        return job
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self.get_job(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            **self.job_context(request, job),
+            "opts": self.opts,
+            "title": gettext("Import of %(what)s: %(file)s") % {"what": _job_label(job), "file": job.file_name},
+        }
+        return TemplateResponse(request, "admin/core/import_job.html", context)
+
+    def status_view(self, request, object_id):
+        job = self.get_job(request, object_id)
+        return TemplateResponse(request, "admin/core/import_job_status.html", self.job_context(request, job))
+
+
+def _job_label(job):
+    try:
+        return str(importjobs.import_class_of(job).label)
+    except (ImportError, TypeError):
+        return job.kind
+
+
+def _report_summary(job, report):
+    """One sentence of what a finished job did, as the inline import says it."""
+    if report is None:
+        return ""
+    if report.file_error:
+        return report.file_error
+    if report.error_count:
+        return gettext("%(n)d errors in %(rows)d rows. Nothing was imported.") % {
+            "n": report.error_count,
+            "rows": report.rows,
+        }
+    if job.dry_run:
+        return gettext("All %(rows)d rows are correct. Nothing was written: the file was only checked.") % {
+            "rows": report.rows
+        }
+    return gettext("%(rows)d rows imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.") % {
+        "rows": report.rows,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+    }

@@ -1,6 +1,7 @@
 """The admin's "Import CSV" page and template download for any import of the engine (core/csvimport.py)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
@@ -8,15 +9,23 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import importjobs
 from .actionlog import log_action
 from .errors import NotAllowed
+from .tasks import run_import_job
 from .text import lazy_format
 
 MAX_IMPORT_SIZE = 50 * 1024 * 1024  # beyond this, the management commands
 MAX_IMPORT_MB = MAX_IMPORT_SIZE // (1024 * 1024)
+
+
+def inline_rows():
+    """Files with more lines than this run as an ImportJob in a Celery worker, not in the request."""
+    return settings.CSV_ADMIN_INLINE_ROWS
 
 
 class ImportFileForm(forms.Form):
@@ -27,6 +36,13 @@ class ImportFileForm(forms.Form):
         ),
     )
     dry_run = forms.BooleanField(label=_("Only check the file, write nothing"), required=False)
+    background = forms.BooleanField(label=_("Run in the background and show its progress"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["background"].help_text = gettext(
+            "Files of more than %(rows)s rows always run in the background."
+        ) % {"rows": number_format(inline_rows(), force_grouping=True)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -84,11 +100,30 @@ class CsvImportMixin:
                 log_action(None, "catalogue.imported", actor=request.user, data=data)
         return report
 
+    def start_job(self, request, upload, *, dry_run, lines):
+        """Store the file as an ImportJob; its task runs once this request's transaction commits."""
+        job = importjobs.create_job(
+            import_class=self.import_class,
+            source=f"{self.opts.app_label}.{self.opts.model_name}",
+            user=request.user,
+            upload=upload,
+            dry_run=dry_run,
+            lines=lines,
+        )
+        job_id = job.pk
+        transaction.on_commit(lambda: run_import_job.delay(job_id))
+        return job
+
     def import_view(self, request):
         self.check_import_permission(request)
         report = None
         form = ImportFileForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            lines = importjobs.count_lines(upload)
+            if form.cleaned_data["background"] or lines > inline_rows():
+                job = self.start_job(request, upload, dry_run=form.cleaned_data["dry_run"], lines=lines)
+                return redirect("admin:core_importjob_change", job.pk)
             report = self.run_import(request, form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"])
             if report.file_error:
                 form.add_error("file", report.file_error)

@@ -292,7 +292,8 @@ def read_records(source):
             raise FileError(_("The file cannot be read as CSV: %(error)s") % {"error": error}) from error
     finally:
         if text is not None and not opened:
-            text.detach()  # leave the caller's file open
+            if not file.closed:  # a caller that stopped reading (an error) may have closed it since
+                text.detach()  # leave the caller's file open
         elif opened:
             file.close()
 
@@ -393,7 +394,7 @@ class CsvImport:
         elif not dry_run:
             self.write(cleaned, report)
 
-    def check_and_write(self, source, report, *, dry_run):
+    def check_and_write(self, source, report, *, dry_run, progress=None):
         records = read_records(source)
         first = next(records, None)
         if first is not None and not self.is_header(first[1]):
@@ -410,23 +411,29 @@ class CsvImport:
             if len(chunk) >= self.chunk_size:
                 self._clean_chunk(chunk, report, dry_run=dry_run)
                 chunk = []
+                if progress is not None:
+                    progress(report.rows)
         if chunk:
             self._clean_chunk(chunk, report, dry_run=dry_run)
+        if progress is not None:
+            progress(report.rows)
         if not report.rows:
             raise FileError(str(self.empty_message))
         self.finish(report)
         if report.ok and not dry_run and not self.streaming:
             self.write(report.cleaned, report)
 
-    def run(self, source, *, dry_run=False, report=None):
+    def run(self, source, *, dry_run=False, report=None, progress=None):
         """Check every row of ``source`` (bytes, a path or a file); if all are right and not ``dry_run``, write them.
 
-        All or nothing: one transaction, rolled back when any row is wrong.
+        All or nothing: one transaction, rolled back when any row is wrong. ``progress``, when given, is
+        called with the number of rows read so far after every chunk (it must not write to this
+        transaction's database connection: a rollback would take its writes along).
         """
         report = report or self.new_report()
         try:
             with transaction.atomic():
-                self.check_and_write(source, report, dry_run=dry_run)
+                self.check_and_write(source, report, dry_run=dry_run, progress=progress)
                 if not report.ok or dry_run:
                     transaction.set_rollback(True)
         except FileError as error:

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -64,3 +66,72 @@ class ActionLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.action_type} · {self.when:%Y-%m-%d %H:%M}"
+
+
+def import_job_file_name(job, filename):
+    # Never the uploader's file name: it is kept in ``file_name`` for display only.
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.csv"
+
+
+class ImportJob(models.Model):
+    """An admin CSV import too large to run inside the request: the stored file, its progress and its report.
+
+    A Celery task (``core.tasks.run_import_job``) runs the import engine on the
+    file; the staff member who uploaded it follows it on the job's page. The
+    file is stored under MEDIA_ROOT rather than in the database, so the engine
+    streams it from disk as it streams an upload, and a worker never holds it
+    whole in memory.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    # The import (a CsvImport subclass, as a dotted path) and the admin list it was started from ("warranty.sale").
+    import_path = models.CharField(max_length=200)
+    source = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file = models.FileField(upload_to=import_job_file_name, max_length=200, blank=True)
+    file_name = models.CharField(_("file"), max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0)
+    language = models.CharField(max_length=10)
+    dry_run = models.BooleanField(_("only checked"), default=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_done = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)  # estimated from the line count until done
+    report = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)  # why a failed job failed
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("CSV import job")
+        verbose_name_plural = _("CSV import jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["uploaded_by", "-created_at"], name="importjob_uploader_idx"),
+            models.Index(fields=["state", "created_at"], name="importjob_state_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["queued", "running", "done", "failed"]), name="importjob_state_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.file_name}"
+
+    @property
+    def finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from . import importjobs
 from .delivery import DeliveryFailed, deliver
 from .models import OutgoingEmail
 
@@ -58,3 +59,15 @@ def emails_requeue_unsent(*, now: datetime.datetime | None = None) -> int:
             # e-mail must not keep the others from their turn.
             logger.warning("E-mail %s is still refused", email_id, exc_info=True)
     return len(ids)
+
+
+@shared_task(ignore_result=True)
+def run_import_job(job_id: int) -> str:
+    """An admin CSV import too large for the request (core/importjobs.py)."""
+    return importjobs.run_job(job_id)
+
+
+@shared_task
+def import_jobs_housekeeping() -> dict:
+    """Housekeeping (Celery beat): import jobs whose worker was lost fail; finished ones past their keep time go."""
+    return {"failed_stale": importjobs.fail_stale_jobs(), "purged": importjobs.purge_finished_jobs()}
