@@ -48,12 +48,12 @@ def headers() -> list[str]:
 
 
 def line_rows(claims: QuerySet[Claim], limit: int = MAX_EXPORT_LINES) -> Iterator[list[Any]]:
-    """One row per line of ``claims`` (which prefetch their lines with products), at most ``limit``."""
+    """One row per line of ``claims`` (from claims_for_user, with ``listed_lines``), at most ``limit``."""
     written = 0
     for claim in claims.iterator(chunk_size=500):
         creator = claim.owner.get_full_name() or claim.owner.username
         opened = timezone.localtime(claim.created_at).replace(tzinfo=None, microsecond=0)
-        for line in claim.lines.all():
+        for line in claim.listed_lines:
             if written >= limit:
                 yield [_("The export stops after %(n)d lines: narrow the filter.") % {"n": limit}]
                 return

@@ -79,10 +79,12 @@ class ClaimFilterForm(forms.Form):
         company = access.active_company(user)
         members = []
         if company is not None:
+            # Names only: no User objects (whose phone numbers would be parsed) for a filter's options.
             members = [
-                (str(m.user_id), m.user.get_full_name() or m.user.username)
-                for m in company.memberships.filter(state=MembershipState.ACTIVE).select_related("user")
-                if m.user_id != user.pk
+                (str(user_id), f"{first} {last}".strip() or username)
+                for user_id, first, last, username in company.memberships.filter(state=MembershipState.ACTIVE)
+                .exclude(user_id=user.pk)
+                .values_list("user_id", "user__first_name", "user__last_name", "user__username")
             ]
         self.fields["who"].choices = [("", _("Everyone")), ("mine", _("Me")), *sorted(members, key=lambda c: c[1])]
         self.fields["sort"].choices = list(SORT_LABELS.items())

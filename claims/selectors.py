@@ -62,7 +62,14 @@ def claims_for_user(user: User, *, status: str | None = None, mine: bool = False
         claims.select_related("claim_type", "owner")
         # The owner's name is shown, never the phone, whose parsing costs more than the rest of the row.
         .defer("owner__phone")
-        .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.select_related("product").order_by("position")))
+        # As a list on each claim (``claim.listed_lines``): ``claim.lines.all()`` would build a queryset per row.
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ClaimLine.objects.select_related("product").order_by("position"),
+                to_attr="listed_lines",
+            )
+        )
         .order_by("-created_at", "-id")
     )
     if status:

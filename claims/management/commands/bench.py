@@ -77,6 +77,7 @@ class Row:
     ratio_small: float | None = None
     queries: int | None = None
     sql_ms: float | None = None
+    server_ms: float | None = None
     status: int = 200
     errors: int = 0
 
@@ -447,9 +448,9 @@ class Command(BaseCommand):
                     twin = self.measure(base, page, small[0], "small", small[1], yardstick, cookies)
                     row.requests_per_s_small, row.ratio_small = twin.requests_per_s, twin.ratio
                 if url.startswith("/_bench/"):
-                    row.queries, row.sql_ms = 0, 0.0
+                    row.queries, row.sql_ms, row.server_ms = 0, 0.0, None
                 else:
-                    row.queries, row.sql_ms = self.queries_of(url, who, headers)
+                    row.queries, row.sql_ms, row.server_ms = self.queries_of(url, who, headers)
                 rows.append(row)
                 self.say(
                     f"{page}: {row.requests_per_s:.0f} req/s, p50 {row.p50_ms:.1f} ms, ratio {row.ratio}"
@@ -523,8 +524,9 @@ class Command(BaseCommand):
         return row
 
     def queries_of(self, url, who, headers):
-        """Queries and SQL time of one request in this process: the fastest of five after a warm-up, since
-        on a busy machine every round trip may also wait for a CPU."""
+        """Queries, SQL time and server time of one request in this process (Django's test client, no
+        network): the fastest of five after a warm-up, since on a busy machine every round trip may also
+        wait for a CPU. Server time is measured on runs of their own, without capturing the queries."""
         if "testserver" not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         client = Client()
@@ -538,7 +540,12 @@ class Command(BaseCommand):
             queries = captured.captured_queries
             runs.append((round(sum(float(q["time"]) for q in queries) * 1000, 2), len(queries)))
         sql_ms, count = min(runs)
-        return count, sql_ms
+        times = []
+        for _attempt in range(5):
+            started = time.perf_counter()
+            client.get(url, headers=headers)
+            times.append((time.perf_counter() - started) * 1000)
+        return count, sql_ms, round(min(times), 1)
 
     # --- writes ----------------------------------------------------------------------------------
 
@@ -657,8 +664,8 @@ class Command(BaseCommand):
             f"gunicorn 2 sync workers, wrk {CONNECTIONS} connections, {result['sizes']['seconds']} s per page.",
             "",
             f"| page | requests/s | p50 ms | p99 ms | ratio to its yardstick (run just before) | "
-            f"ratio with {SMALL_CLAIMS} claims | change | queries | SQL ms |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            f"ratio with {SMALL_CLAIMS} claims | change | queries | SQL ms | server ms |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
 
         def percent(value):
@@ -672,7 +679,8 @@ class Command(BaseCommand):
                 change = f"{(r['ratio'] / r['ratio_small'] - 1) * 100:+.0f}%"
             lines.append(
                 f"| {r['page']}{flag} | {r['requests_per_s']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-                f"{percent(r['ratio'])} | {percent(r.get('ratio_small'))} | {change} | {r['queries']} | {r['sql_ms']} |"
+                f"{percent(r['ratio'])} | {percent(r.get('ratio_small'))} | {change} | {r['queries']} | {r['sql_ms']} | "
+                f"{r.get('server_ms') if r.get('server_ms') is not None else '—'} |"
             )
         ci, si, cc = result["claims_csv_import"], result["sales_csv_import"], result["concurrent_claims"]
         lines += [
