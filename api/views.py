@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -28,7 +27,7 @@ from rest_framework.views import APIView
 from accounts import access
 from claims import csv_import, selectors, services
 from claims.labels import render_claim_label
-from claims.models import ClaimLine, ClaimType
+from claims.models import ClaimType
 from claims.statuses import Status
 from core.errors import RuleViolation
 from warranty import selectors as warranty_selectors
@@ -142,12 +141,8 @@ class ClaimListView(ApiView):
                 claims = claims.filter(status=state)
         else:
             claims = selectors.claims_for_user(request.user, status=state)
-        # The portal's list needs the product; the API also shows its brand and the fault type.
-        claims = claims.prefetch_related(None).prefetch_related(
-            Prefetch(
-                "lines", queryset=ClaimLine.objects.select_related("product__brand", "fault_type").order_by("position")
-            )
-        )
+        # Rows, not model instances: the summaries read their columns (serializers.claim_summaries).
+        claims = claims.select_related(None).prefetch_related(None).values(*s.SUMMARY_VALUES)
         paginator = ClaimCursor()
         page = paginator.paginate_queryset(claims, request, view=self)
         return paginator.get_paginated_response(s.claim_summaries(page))
