@@ -232,6 +232,74 @@ def claims_filtered(user: User, wanted: ClaimFilter) -> QuerySet[Claim]:
     return filter_claims(claims_for_user(user, mine=wanted.mine), wanted, company_id=company.pk if company else None)
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    """One claim as a table of claims shows it (the list, the dashboard): read as columns, without the
+    model instances (claim, type, owner, lines, products) a page of 25 would otherwise build."""
+
+    pk: int
+    rma_number: str
+    own_number: str
+    status: str
+    claim_type_id: int | None
+    created_at: datetime.datetime
+    status_changed_at: datetime.datetime | None
+    owner_name: str
+    lines: tuple[tuple[str, str], ...]  # (product name, serial), in line order
+
+    def get_status_display(self) -> str:
+        return str(Status(self.status).label)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("claim_detail", args=[self.pk])
+
+
+ROW_COLUMNS = (
+    "pk",
+    "rma_number",
+    "own_number",
+    "status",
+    "claim_type_id",
+    "created_at",
+    "status_changed_at",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
+
+
+def row_values(claims: QuerySet[Claim]) -> QuerySet:
+    """``claims`` (filtered and ordered) as the tuples claim_rows() reads; paginate these."""
+    return claims.select_related(None).prefetch_related(None).values_list(*ROW_COLUMNS)
+
+
+def claim_rows(values: Iterable[tuple]) -> list[ClaimRow]:
+    """Rows of row_values() as ClaimRows, with their lines read in one query."""
+    values = list(values)
+    lines: dict[int, list[tuple[str, str]]] = {value[0]: [] for value in values}
+    found = ClaimLine.objects.filter(claim_id__in=list(lines)).order_by("claim_id", "position")
+    for claim_id, name, serial in found.values_list("claim_id", "product__name", "serial"):
+        lines[claim_id].append((name, serial))
+    return [
+        ClaimRow(
+            pk=pk,
+            rma_number=rma_number,
+            own_number=own_number,
+            status=status,
+            claim_type_id=claim_type_id,
+            created_at=created_at,
+            status_changed_at=status_changed_at,
+            owner_name=f"{first} {last}".strip() or username,
+            lines=tuple(lines[pk]),
+        )
+        for pk, rma_number, own_number, status, claim_type_id, created_at, status_changed_at, first, last, username in (
+            values
+        )
+    ]
+
+
 def status_counts(user: User) -> dict[str, int]:
     # Grouped over (company, status) only: an index-only scan of claim_company_status_idx.
     rows = visible_claims(user).values("status").annotate(n=Count("*")).order_by()

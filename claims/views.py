@@ -106,7 +106,7 @@ def dashboard(request):
     context["status_counts"] = [(value, label, counts.get(value, 0)) for value, label in Status.choices]
     context["total_claims"] = sum(counts.values())
     context["needs_action"] = sum(counts.get(status, 0) for status in workflow.needs_partner_action())
-    context["recent_claims"] = list(selectors.claims_for_user(user)[:5])
+    context["recent_claims"] = selectors.claim_rows(selectors.row_values(selectors.claims_for_user(user))[:5])
     return render(request, "claims/dashboard.html", context)
 
 
@@ -215,7 +215,8 @@ SORT_COLUMNS = {
 def claim_list(request):
     form, wanted = _claim_filter(request)
     claims = selectors.claims_filtered(request.user, wanted)
-    page = Paginator(claims, 25).get_page(request.GET.get("page"))
+    page = Paginator(selectors.row_values(claims), 25).get_page(request.GET.get("page"))
+    page.object_list = selectors.claim_rows(page.object_list)
     filters = urlencode(form.query_items())
     sort_query = f"{filters}&sort={wanted.sort}" if filters else f"sort={wanted.sort}"
     columns = {}

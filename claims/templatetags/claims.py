@@ -10,6 +10,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 
+from claims.selectors import claim_type_choices
+
 register = template.Library()
 
 
@@ -29,25 +31,25 @@ def _short_date(moment, fmt):
     return dateformat.format(timezone.localtime(moment), fmt) if moment else ""
 
 
-def _lines(claim, separator, with_serial):
-    lines = claim.listed_lines  # claims_for_user's prefetch
+def _lines(row, separator, with_serial):
     if with_serial:
         parts = [
-            format_html('{} <span class="text-muted text-break">({})</span>', line.product.name, line.serial)
-            if line.serial
-            else format_html("{}", line.product.name)
-            for line in lines
+            format_html('{} <span class="text-muted text-break">({})</span>', name, serial)
+            if serial
+            else format_html("{}", name)
+            for name, serial in row.lines
         ]
     else:
-        parts = [format_html("{}", line.product.name) for line in lines]
+        parts = [format_html("{}", name) for name, _serial in row.lines]
     return mark_safe(separator.join(parts))
 
 
 @register.simple_tag
 def claim_list_rows(claims):
-    """The rows of the claim list (claims/claim_list.html): claims with their lines, type and owner."""
+    """The rows of the claim list (claims/claim_list.html), from selectors.claim_rows()."""
     fmt = get_format("SHORT_DATE_FORMAT")
     url = _detail_url()
+    types = dict(claim_type_choices())
     badges = {}
     rows = []
     for claim in claims:
@@ -55,7 +57,6 @@ def claim_list_rows(claims):
         if badge is None:
             badge = badges[claim.status] = status_badge(claim.status, claim.get_status_display())
         opened = _short_date(claim.created_at, fmt)
-        owner = claim.owner.get_full_name() or claim.owner.username
         own = format_html('<br><span class="small text-muted">{}</span>', claim.own_number) if claim.own_number else ""
         rows.append(
             format_html(
@@ -74,10 +75,10 @@ def claim_list_rows(claims):
                 badge,
                 opened,
                 _lines(claim, "<br>", with_serial=True),
-                claim.claim_type,
+                types.get(claim.claim_type_id, ""),
                 badge,
                 opened,
-                owner,
+                claim.owner_name,
                 timesince(claim.status_changed_at) if claim.status_changed_at else "",
             )
         )
@@ -86,7 +87,7 @@ def claim_list_rows(claims):
 
 @register.simple_tag
 def recent_claim_rows(claims):
-    """The rows of the dashboard's recent claims."""
+    """The rows of the dashboard's recent claims, from selectors.claim_rows()."""
     fmt = get_format("SHORT_DATE_FORMAT")
     url = _detail_url()
     return format_html_join(
