@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from claims import demo
@@ -32,6 +33,7 @@ def upload(page, live_server, path, *, background):
 
 def test_technician_follows_a_background_import(page, live_server, tmp_path):
     from warranty import demo as catalogue
+    from warranty.imports import SalesImport
     from warranty.models import Sale
 
     demo.load()
@@ -81,10 +83,16 @@ def test_technician_follows_a_background_import(page, live_server, tmp_path):
     cells = " ".join(row.inner_text().split())
     assert "100 %" in cells and imported in cells, cells
     check_page(page, "67-admin-import-jobs")
+    # The kind filter names the import as the pages do, not by its code.
+    with translation.override(page.locator("html").get_attribute("lang")):
+        sales = str(capfirst(SalesImport.label))
+    page.locator("#changelist-filter").get_by_role("link", name=sales, exact=True).click()
+    page.wait_for_url(re.compile(r"/admin/core/importjob/\?kind=sales$"))
+    assert page.locator("#result_list tbody tr", has_text="vanzari-noiembrie.csv").count() == 1
 
     # The list leads back to the job.
     row.locator("a").first.click()
-    page.wait_for_url(f"{live_server.url}/admin/core/importjob/{job.pk}/change/")
+    page.wait_for_url(re.compile(rf"/admin/core/importjob/{job.pk}/change/"))
     assert page.locator("#import-done").is_visible()
 
 
