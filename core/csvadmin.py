@@ -35,8 +35,11 @@ class ImportFileForm(forms.Form):
             _("Comma or semicolon separated, UTF-8, at most %(mb)d MB. The header row is optional."), mb=MAX_IMPORT_MB
         ),
     )
-    dry_run = forms.BooleanField(label=_("Only check the file, write nothing"), required=False)
-    background = forms.BooleanField(label=_("Run in the background and show its progress"), required=False)
+    # A box ticked beside its label, as the admin's own check boxes: no colon after the label.
+    dry_run = forms.BooleanField(label=_("Only check the file, write nothing"), required=False, label_suffix="")
+    background = forms.BooleanField(
+        label=_("Run in the background and show its progress"), required=False, label_suffix=""
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
