@@ -116,6 +116,8 @@ def measured(name, rows, work, queue):
     started = time.perf_counter()
     note = work()
     elapsed = time.perf_counter() - started
+    if isinstance(note, tuple):  # (note, seconds) when the work also did something not to be timed
+        note, elapsed = note
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     connections.close_all()
     queue.put((name, rows, elapsed, peak, note))
@@ -185,6 +187,7 @@ def claims_upload(path, user, claim_type, address):
         web.start()
         # The handover PDF is a worker's job after the commit; Celery is eager here, so it is held back
         # from the upload's time and rendered afterwards, timed on its own.
+        started = time.perf_counter()
         try:
             with mock.patch.object(build_batch_handover, "delay", lambda *args: queued.append(args)):
                 response = client.post(
@@ -192,6 +195,7 @@ def claims_upload(path, user, claim_type, address):
                     {"file": upload, "claim_type": claim_type.pk, "return_address": address.pk},
                 )
         finally:
+            uploaded = time.perf_counter() - started
             stop.set()
             web.join()
         if response.status_code != 302:
@@ -202,11 +206,12 @@ def claims_upload(path, user, claim_type, address):
             build_batch_handover(*args)
         rendered = time.perf_counter() - rendering
         waits.sort()
-        return (
+        note = (
             f"{created} claims created; {len(waits)} web claims filed meanwhile: "
             f"median {waits[len(waits) // 2] * 1000:.0f} ms, slowest {waits[-1] * 1000:.0f} ms; "
-            f"then the handover PDF (a worker's job) in {rendered:.1f} s"
+            f"then the handover PDF (a worker's job, not in the time) in {rendered:.1f} s"
         )
+        return note, uploaded
 
     return work
 
