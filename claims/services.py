@@ -17,7 +17,8 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import CharField, F, Model, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
@@ -371,9 +372,10 @@ def claims_create_many(
 ) -> list[Claim]:
     """Create one claim per row (CSV import), all or nothing, with consecutive RMA numbers.
 
-    The claims, lines and timeline entries are written first under placeholder numbers; the real
-    numbers are taken last, in one step, and set in one UPDATE just before the commit. A claim filed on
-    the web meanwhile waits for the year's counter only for that moment, not for the whole import.
+    The claims, lines and timeline entries are written first under placeholder numbers, a constant
+    number of queries however many rows (COPY on PostgreSQL); the real numbers are taken last, in one
+    step, and set by one UPDATE computed in the database just before the commit. A claim filed on the
+    web meanwhile waits for the year's counter only for that moment, not for the whole import.
     """
     now = now or timezone.now()
     company = _company_of(user)
@@ -388,22 +390,41 @@ def claims_create_many(
         claim = _build_claim(user=user, company=company, data=data, status=status, now=now, rma=placeholder)
         claim.import_batch = batch
         claims.append(claim)
-    Claim.objects.bulk_create(claims, batch_size=1000)
-    if not claims[0].pk:
-        # Databases without RETURNING ids on bulk insert: read them back by RMA number.
-        ids = dict(Claim.objects.filter(rma_number__in=[c.rma_number for c in claims]).values_list("rma_number", "pk"))
-        for claim in claims:
-            claim.pk = claim.id = ids[claim.rma_number]
+    if connection.vendor == "postgresql":
+        for claim, pk in zip(claims, _reserve_ids(Claim, len(claims)), strict=True):
+            claim.pk = pk
+        _copy_insert(Claim, claims)
+    else:
+        Claim.objects.bulk_create(claims, batch_size=1000)
+        if not claims[0].pk:
+            # Databases without RETURNING ids on bulk insert: read them back by RMA number.
+            ids = dict(
+                Claim.objects.filter(rma_number__in=[c.rma_number for c in claims]).values_list("rma_number", "pk")
+            )
+            for claim in claims:
+                claim.pk = claim.id = ids[claim.rma_number]
     lines, changes = [], []
     for claim, row in zip(claims, rows, strict=True):
         lines.extend(_lines_for(claim, [row["line"]]))
         changes.append(StatusChange(claim=claim, from_status="", to_status=status, by=user, created_at=now))
-    ClaimLine.objects.bulk_create(lines, batch_size=2000)
-    StatusChange.objects.bulk_create(changes, batch_size=2000)
+    if connection.vendor == "postgresql":
+        _copy_insert(ClaimLine, lines)
+        _copy_insert(StatusChange, changes)
+    else:
+        ClaimLine.objects.bulk_create(lines, batch_size=2000)
+        StatusChange.objects.bulk_create(changes, batch_size=2000)
+    if connection.vendor == "postgresql":
+        # Django's foreign keys are checked at the commit, 15,000 checks for 5,000 rows: run them now
+        # (SET CONSTRAINTS ALL IMMEDIATE, then DEFERRED again), not while the counter is held.
+        connection.check_constraints()
     # Last: the numbers, under the counter's lock until the commit.
-    for claim, (year, seq, number) in zip(claims, allocate_rma_numbers(len(claims), now), strict=True):
-        claim.rma_year, claim.rma_seq, claim.rma_number = year, seq, number
-    _set_rma_numbers(claims)
+    first = _set_rma_numbers(base, len(claims), now)
+    for offset, claim in enumerate(claims):
+        claim.rma_year, claim.rma_seq, claim.rma_number = (
+            first[0],
+            first[1] + offset,
+            format_rma_number(first[1] + offset, first[0]),
+        )
     # One entry for the whole import, however many claims: the import must stay fast.
     log_action(
         batch,
@@ -423,23 +444,71 @@ def claims_create_many(
 PLACEHOLDER_BASE = 1_000_000_000
 
 
-def _set_rma_numbers(claims: list[Claim]) -> None:
-    if connection.vendor != "postgresql":
-        Claim.objects.bulk_update(claims, ["rma_year", "rma_seq", "rma_number"], batch_size=1000)
-        return
+def _set_rma_numbers(base: int, count: int, now: datetime.datetime) -> tuple[int, int]:
+    """Take ``count`` numbers and give them to the placeholders ``base`` … ``base + count - 1`` in order.
+
+    One UPDATE whose numbers the database computes from the placeholder's (found by the unique index
+    of year and sequence): nothing to build or send per claim while the year's counter is held.
+    Returns (year, first sequence number).
+    """
+    (year, seq, _number), *_rest = allocate_rma_numbers(count, now)
+    marker = "-1"
+    prefix, _marker, suffix = format_rma_number(int(marker), year).partition(marker)
+    new_seq = F("rma_seq") - base + seq
+    updated = Claim.objects.filter(rma_year=0, rma_seq__gte=base, rma_seq__lt=base + count).update(
+        rma_year=year,
+        rma_seq=new_seq,
+        rma_number=Concat(Value(prefix), Cast(new_seq, CharField()), Value(suffix), output_field=CharField()),
+    )
+    if updated != count:  # pragma: no cover - the placeholders are this transaction's own rows
+        raise RuntimeError(f"{updated} of {count} imported claims got their RMA numbers")
+    return year, seq
+
+
+def _reserve_ids(model: type[Model], count: int) -> list[int]:
+    """``count`` new primary keys of ``model`` from its PostgreSQL sequence, in one query."""
+    pk = model._meta.pk
+    assert pk is not None
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {connection.ops.quote_name(Claim._meta.db_table)} AS c "  # noqa: S608
-            "SET rma_year = n.year, rma_seq = n.seq, rma_number = n.number "
-            "FROM unnest(%s::bigint[], %s::smallint[], %s::integer[], %s::varchar[]) AS n(id, year, seq, number) "
-            "WHERE c.id = n.id",
-            [
-                [c.pk for c in claims],
-                [c.rma_year for c in claims],
-                [c.rma_seq for c in claims],
-                [c.rma_number for c in claims],
-            ],
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, count],
         )
+        return [row[0] for row in cursor.fetchall()]
+
+
+# Fields whose Python value PostgreSQL's COPY takes as it is; any other field is prepared by Django.
+_PLAIN_FIELDS = (
+    "BigAutoField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "DecimalField",
+    "ForeignKey",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "TextField",
+)
+
+
+def _copy_insert(model: type[Model], objs: Sequence[Model]) -> None:
+    """Insert ``objs`` with PostgreSQL's COPY: one statement, no per-row SQL; the pk goes along when set."""
+    if not objs:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or objs[0].pk is not None]
+    plain = [type(f).__name__ in _PLAIN_FIELDS for f in fields]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row(
+                    [
+                        getattr(obj, f.attname) if is_plain else f.get_db_prep_save(f.pre_save(obj, True), connection)
+                        for f, is_plain in zip(fields, plain, strict=True)
+                    ]
+                )
 
 
 def attachment_add(*, claim: Claim, upload: UploadData, by: User, change_status: bool = True) -> Attachment:

@@ -116,6 +116,8 @@ def measured(name, rows, work, queue):
     started = time.perf_counter()
     note = work()
     elapsed = time.perf_counter() - started
+    if isinstance(note, tuple):  # (note, seconds) when the work also did something not to be timed
+        note, elapsed = note
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     connections.close_all()
     queue.put((name, rows, elapsed, peak, note))
@@ -149,6 +151,7 @@ def claims_upload(path, user, claim_type, address):
 
     def work():
         import threading
+        from unittest import mock
 
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.db import connections
@@ -157,6 +160,7 @@ def claims_upload(path, user, claim_type, address):
 
         from claims.models import Claim, ImportBatch
         from claims.services import ClaimData, LineData, ReturnAddress, claim_create
+        from claims.tasks import build_batch_handover
         from warranty.models import Product
 
         product = Product.objects.order_by("pk").first()
@@ -179,22 +183,35 @@ def claims_upload(path, user, claim_type, address):
         client.force_login(user)
         upload = SimpleUploadedFile("claims.csv", path.read_bytes(), content_type="text/csv")
         web = threading.Thread(target=web_claims)
+        queued = []
         web.start()
+        # The handover PDF is a worker's job after the commit; Celery is eager here, so it is held back
+        # from the upload's time and rendered afterwards, timed on its own.
+        started = time.perf_counter()
         try:
-            response = client.post(
-                reverse("claim_import"), {"file": upload, "claim_type": claim_type.pk, "return_address": address.pk}
-            )
+            with mock.patch.object(build_batch_handover, "delay", lambda *args: queued.append(args)):
+                response = client.post(
+                    reverse("claim_import"),
+                    {"file": upload, "claim_type": claim_type.pk, "return_address": address.pk},
+                )
         finally:
+            uploaded = time.perf_counter() - started
             stop.set()
             web.join()
         if response.status_code != 302:
             raise SystemExit(f"the claims import answered {response.status_code}")
         created = Claim.objects.filter(import_batch=ImportBatch.objects.latest("pk")).count()
+        rendering = time.perf_counter()
+        for args in queued:
+            build_batch_handover(*args)
+        rendered = time.perf_counter() - rendering
         waits.sort()
-        return (
+        note = (
             f"{created} claims created; {len(waits)} web claims filed meanwhile: "
-            f"median {waits[len(waits) // 2] * 1000:.0f} ms, slowest {waits[-1] * 1000:.0f} ms"
+            f"median {waits[len(waits) // 2] * 1000:.0f} ms, slowest {waits[-1] * 1000:.0f} ms; "
+            f"then the handover PDF (a worker's job, not in the time) in {rendered:.1f} s"
         )
+        return note, uploaded
 
     return work
 

@@ -241,3 +241,41 @@ def test_a_csv_import_sends_one_delivery_a_claim_and_costs_nothing_without_endpo
         with django_capture_on_commit_callbacks(execute=True):
             assert run().ok
     assert len(receiver.received) == 20
+
+
+def test_a_csv_import_with_a_listening_endpoint_writes_its_deliveries_in_bulk(
+    owner, claim_setup, django_capture_on_commit_callbacks
+):
+    """One delivery a claim and event, but no query a claim: the lines are read once, the deliveries bulk-inserted."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claims import csv_import
+    from claims.services import ReturnAddress
+
+    ean = claim_setup["product"].ean
+    endpoint_for(owner, "https://93.184.216.34/hook", [WebhookEvent.CLAIM_CREATED, WebhookEvent.DOCUMENTS_MISSING])
+
+    def run(count):
+        rows = "".join(f"W{count}-{n};{ean};SW{count}{n};2026-10-01;Broken;\r\n" for n in range(count))
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks():
+            result = csv_import.claims_import_csv(
+                user=owner,
+                uploaded=SimpleUploadedFile("c.csv", rows.encode()),
+                claim_type=claim_setup["claim_type"],
+                return_address=ReturnAddress.from_address(claim_setup["address"]),
+            )
+        assert result.ok
+        return len(queries)
+
+    run(5)
+    small = run(20)
+    big = run(200)
+    # SQLite binds at most 999 values a statement: Django splits the bulk inserts there every few dozen rows.
+    assert big - small <= (0 if connection.vendor == "postgresql" else 180 // 10)
+    deliveries = WebhookDelivery.objects.filter(event=WebhookEvent.CLAIM_CREATED)
+    assert deliveries.count() == 225
+    body = json.loads(deliveries.order_by("id").last().body)
+    assert body["data"]["claim"]["lines"][0]["ean"] == ean
+    assert body["data"]["claim"]["rma_number"].startswith("RMA/")

@@ -137,8 +137,9 @@ def render_batch_handover(*, claims, base_url, owner, company):
         ("TOPPADDING", (0, 1), (-1, -1), 2 * mm),
         ("BOTTOMPADDING", (0, 1), (-1, -1), 2 * mm),
         ("LEFTPADDING", (2, 1), (2, -1), 0),
+        # One command for the stripes: a command a row is copied at every page break (minutes for 5,000 claims).
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, ZEBRA]),
     ]
-    commands += [("BACKGROUND", (0, row), (-1, row), ZEBRA) for row in range(2, len(rows), 2)]
     table.setStyle(TableStyle(commands))
     footer = _("%(partner)s · handover of %(count)d claims · %(date)s") % {
         "partner": company.legal_name,

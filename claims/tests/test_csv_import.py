@@ -249,3 +249,43 @@ def test_one_summary_email_after_the_commit(
         do_import(owner_client, catalogue, owner_address, csv_file(render(rows)))
     [email] = OutgoingEmail.objects.filter(to=owner.email)
     assert all(claim.rma_number in email.body_text for claim in Claim.objects.all())
+
+
+def test_the_import_costs_the_same_queries_for_50_and_500_rows(
+    owner, catalogue, owner_address, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """No query per row: lookups, inserts (COPY on PostgreSQL) and the numbers are one statement per batch.
+
+    SQLite binds at most 999 values a statement, so Django splits its bulk inserts every few dozen rows
+    there: the count may grow by one statement per 15 rows, never by one per row.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claims.csv_import import claims_import_csv
+    from claims.services import ReturnAddress
+
+    drone = catalogue["drone"].ean
+
+    def run(count):
+        text = render([[f"Q{count}-{i}", drone, f"SQ{count}{i:05d}", DAY, "Broken", ""] for i in range(count)])
+        # The e-mail and the handover's render run after the commit (a worker renders the handover).
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as callbacks:
+            result = claims_import_csv(
+                user=owner,
+                uploaded=csv_file(text),
+                claim_type=catalogue["warranty_type"],
+                return_address=ReturnAddress.from_address(owner_address),
+            )
+        assert result.ok and len(result.claims) == count
+        assert len(callbacks) == 2  # the e-mail and the handover's render, queued once each
+        return len(queries)
+
+    run(10)  # the first import of a process also reads what it caches (content types)
+    small = run(50)
+    if connection.vendor == "postgresql":
+        with django_assert_max_num_queries(25):
+            assert run(500) == small
+    else:
+        assert run(500) - small <= 450 // 15
+    assert Claim.objects.count() == ClaimLine.objects.count() == 560
