@@ -101,7 +101,8 @@ def not_found_on_rule():
 
 class ClaimCursor(CursorPagination):
     ordering = ("-created_at", "-id")
-    page_size = 50
+    # The portal's page (25); a system that reads more asks for up to 200.
+    page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
 
@@ -123,7 +124,7 @@ class ClaimListView(ApiView):
             OpenApiParameter("status", OpenApiTypes.STR, enum=Status.values),
             OpenApiParameter("cursor", OpenApiTypes.STR),
             OpenApiParameter(
-                "page_size", {"type": "integer", "minimum": 1, "maximum": 200}, description="Claims a page (50)."
+                "page_size", {"type": "integer", "minimum": 1, "maximum": 200}, description="Claims a page (25)."
             ),
         ],
         responses={200: s.ClaimPageSerializer, **ERRORS},

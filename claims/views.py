@@ -2,7 +2,6 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.forms.utils import ErrorDict
@@ -20,6 +19,7 @@ from accounts import access
 from accounts.decorators import member_required
 from accounts.services import address_save, company_admins
 from core.errors import DomainError, RuleViolation
+from core.pagination import ProbingPaginator
 from warranty.codes import normalise_serial
 from warranty.forms import SerialCheckForm, WarrantyLookupForm
 from warranty.selectors import serial_check, tracked_brands, warranty_for_ean
@@ -215,7 +215,9 @@ SORT_COLUMNS = {
 def claim_list(request):
     form, wanted = _claim_filter(request)
     claims = selectors.claims_filtered(request.user, wanted)
-    page = Paginator(selectors.row_values(claims), 25).get_page(request.GET.get("page"))
+    # Counted on the claims alone (no owner join), and not at all when the first page is not full.
+    paginator = ProbingPaginator(selectors.row_values(claims), 25, count_queryset=claims.select_related(None))
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.claim_rows(page.object_list)
     filters = urlencode(form.query_items())
     sort_query = f"{filters}&sort={wanted.sort}" if filters else f"sort={wanted.sort}"

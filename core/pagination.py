@@ -51,3 +51,32 @@ class EstimatedCountPaginator(Paginator):
             plan = cursor.fetchone()[0]
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class ProbingPaginator(Paginator):
+    """Pages of ``object_list`` (a queryset) that count only when they must.
+
+    The first page is read with one row more than it shows: if that row is not there, the total is the
+    rows read, and no COUNT runs (a search, a small company). Otherwise the total is counted on
+    ``count_queryset`` (the same filter without the joins and columns the rows need; default
+    ``object_list``), and the first page is the rows already read.
+    """
+
+    def __init__(self, object_list, per_page, *, count_queryset=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_queryset = count_queryset if count_queryset is not None else object_list
+        self._first = None
+
+    @cached_property
+    def count(self) -> int:
+        probe = list(self.object_list[: self.per_page + 1])
+        self._first = probe[: self.per_page]
+        if len(probe) <= self.per_page:
+            return len(probe)
+        return self.count_queryset.order_by().count()
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if number == 1 and self._first is not None:
+            return self._get_page(self._first, 1, self)
+        return super().page(number)

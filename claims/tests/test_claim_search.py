@@ -259,3 +259,26 @@ def test_the_brand_and_type_filters_are_cached_until_a_brand_or_type_changes(own
     assert f'<option value="{brand.pk}">Acer Inc</option>' in html
     assert f'<option value="{doa.pk}">Dead on arrival</option>' in html
     assert ">Acer</option>" not in html
+
+
+def test_the_list_counts_only_when_the_first_page_is_full(owner_client, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        ClaimLineFactory(claim=ClaimFactory(owner=owner), serial=f"FEW{n}")
+    with CaptureQueriesContext(connection) as queries:
+        response = owner_client.get(reverse("claim_list"), {"q": "FEW"})
+    assert "3 claims" in response.content.decode()
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    for _ in range(25):
+        ClaimFactory(owner=owner)
+    with CaptureQueriesContext(connection) as queries:
+        response = owner_client.get(reverse("claim_list"))
+    html = response.content.decode()
+    assert "28 claims" in html and "Page 1 of 2" in html
+    (count,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert "accounts_user" not in count  # counted on the claims alone
+    assert len(response.context["page"].object_list) == 25
+    second = owner_client.get(reverse("claim_list"), {"page": 2})
+    assert len(second.context["page"].object_list) == 3 and "Page 2 of 2" in second.content.decode()

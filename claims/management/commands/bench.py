@@ -409,7 +409,7 @@ class Command(BaseCommand):
         small = {page: (url, headers) for page, url, headers, _y in self.partner_pages("small")}
         rows = [
             ("bare HttpResponse", "/_bench/ok", None, {}, None, None),
-            ("bare template", "/_bench/template", "partner", {}, None, ("/_bench/template", {})),
+            ("bare template", "/_bench/template", "partner", {}, None, None),
             ("login page", "/accounts/login/", None, {}, "template", None),
         ]
         rows += [
