@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -122,16 +123,20 @@ def claim_summaries(claims) -> list[dict]:
 
     The claim list is the API's busiest read. Through the nested serializers it built some 260 model
     instances per page of 50 and called a field object per value; here the claims and their lines are
-    read as plain rows (one query for the lines) and only dates go through DRF's own fields, so the
-    output is the same: ``api/tests/test_claim_summaries.py`` holds the two equal.
+    read as plain rows (one query for the lines) and dates are written as DRF's fields write them, so
+    the output is the same: ``api/tests/test_claim_summaries.py`` holds the two equal.
     """
-    moment, day = serializers.DateTimeField(), serializers.DateField()
+    zone = timezone.get_current_timezone()
 
     def when(value):
-        return moment.to_representation(value) if value is not None else None
+        # DRF's DateTimeField: in the current time zone, ISO 8601, UTC written as Z.
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     def date(value):
-        return day.to_representation(value) if value is not None else None
+        return value.isoformat() if value is not None else None
 
     lines: dict[int, list[dict]] = {row["id"]: [] for row in claims}
     rows = ClaimLine.objects.filter(claim_id__in=list(lines)).order_by("claim_id", "position")

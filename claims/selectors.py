@@ -40,7 +40,7 @@ def visible_claims(user: User) -> QuerySet[Claim]:
 
 def get_claim_for_user(user: User, pk: int) -> Claim:
     """The one ownership check every claim view uses: another company's claim is a 404."""
-    return get_object_or_404(visible_claims(user).select_related("claim_type", "owner"), pk=pk)
+    return get_object_or_404(visible_claims(user).select_related("claim_type", "owner").defer("owner__phone"), pk=pk)
 
 
 def parse_rma_number(query: str) -> tuple[int, int] | None:
@@ -114,12 +114,14 @@ def rma_prefix(query: str) -> str | None:
 
 
 MAX_PRODUCT_MATCHES = 200
+MAX_EXACT_MATCHES = 1000
 
 
 def claim_search_condition(query: str, *, company_id: int | None = None) -> Q:
     """The one claim search, of the partner's list and of the admin (which adds no company scope).
 
-    Partial matches: the start of the RMA number, any part of a line's serial, of the own claim
+    A whole serial, own claim number, waybill or RMA number finds the claims that carry it exactly;
+    otherwise partial matches: the start of the RMA number, any part of a line's serial, of the own claim
     number, of the waybill or of a product's name. Each "contains" runs on PostgreSQL on a trigram
     index (claims 0011, warranty 0005); SQLite does a LIKE scan. With ``company_id`` each part looks at
     that company's claims only, which keeps the sets small; the caller still scopes the result.
@@ -131,6 +133,21 @@ def claim_search_condition(query: str, *, company_id: int | None = None) -> Q:
     claims, lines = Claim.objects.all(), ClaimLine.objects.all()
     if company_id is not None:
         claims, lines = claims.filter(company_id=company_id), lines.filter(claim__company_id=company_id)
+    # A whole serial, own claim number, waybill or RMA number finds its claims alone, on a b-tree index:
+    # serials of one maker differ in their last digits, and a part of one ("contains", on the trigram
+    # index) would recheck thousands of lines that share its first digits.
+    exact = [
+        lines.filter(serial=serial).values("claim_id"),
+        claims.filter(own_number__iexact=term).values("pk"),
+        claims.filter(waybill=term).values("pk"),
+    ]
+    rma = parse_rma_number(term)
+    if rma:
+        exact.append(claims.filter(rma_year=rma[0], rma_seq=rma[1]).values("pk"))
+    first_exact, *other_exact = (match.order_by() for match in exact)
+    found = list(first_exact.union(*other_exact).values_list("pk", flat=True)[:MAX_EXACT_MATCHES])
+    if found:
+        return Q(pk__in=found)
     matches = [
         claims.filter(own_number__icontains=term).values("pk"),
         claims.filter(waybill__icontains=term).values("pk"),
@@ -143,9 +160,6 @@ def claim_search_condition(query: str, *, company_id: int | None = None) -> Q:
     prefix = rma_prefix(term)
     if prefix:
         matches.append(claims.filter(rma_number__istartswith=prefix).values("pk"))
-    rma = parse_rma_number(term)
-    if rma:
-        matches.append(claims.filter(rma_year=rma[0], rma_seq=rma[1]).values("pk"))
     first, *others = (match.order_by() for match in matches)
     return Q(pk__in=first.union(*others))
 
@@ -312,9 +326,15 @@ def claim_detail(
     claim = get_claim_for_user(user, pk)
     lines = list(claim.lines.select_related("product__brand", "fault_type").order_by("position"))
     attachments = list(claim.attachments.order_by("created_at", "id"))
-    timeline = list(StatusChange.objects.filter(claim=claim).select_related("by").order_by("created_at", "id"))
+    # The people are shown by name: their phone numbers (parsed on load) are left in the database.
+    timeline = list(
+        StatusChange.objects.filter(claim=claim).select_related("by").defer("by__phone").order_by("created_at", "id")
+    )
     messages = list(
-        Message.objects.filter(claim=claim, internal=False).select_related("author").order_by("created_at", "id")
+        Message.objects.filter(claim=claim, internal=False)
+        .select_related("author")
+        .defer("author__phone")
+        .order_by("created_at", "id")
     )
     return claim, lines, attachments, timeline, messages
 

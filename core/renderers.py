@@ -32,6 +32,7 @@ INPUT_TEMPLATES = frozenset(
         "url.html",
         "color.html",
         "checkbox.html",
+        "file.html",
     )
 )
 

@@ -158,7 +158,7 @@ def test_the_filtered_list_query_count_stays_constant(owner_client, owner, count
         ClaimLineFactory(claim=claim)
         ClaimLineFactory(claim=claim)
     params = {"q": "SER", "status": "registered", "sort": "status", "opened_from": "2020-01-01", "action": ""}
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # the search looks for a whole serial first, then for parts
         assert owner_client.get(reverse("claim_list"), params).status_code == 200
 
 
@@ -282,3 +282,13 @@ def test_the_list_counts_only_when_the_first_page_is_full(owner_client, owner):
     assert len(response.context["page"].object_list) == 25
     second = owner_client.get(reverse("claim_list"), {"page": 2})
     assert len(second.context["page"].object_list) == 3 and "Page 2 of 2" in second.content.decode()
+
+
+def test_a_whole_serial_finds_its_claim_alone_and_a_part_finds_every_claim(owner_client, owner):
+    whole = ClaimFactory(owner=owner)
+    ClaimLineFactory(claim=whole, serial="SN1000050")
+    longer = ClaimFactory(owner=owner)
+    ClaimLineFactory(claim=longer, serial="SN10000501")
+    assert listed(owner_client, q="SN1000050") == [whole.rma_number]
+    assert sorted(listed(owner_client, q="SN100005")) == sorted([whole.rma_number, longer.rma_number])
+    assert listed(owner_client, q="sn10000501") == [longer.rma_number]

@@ -27,7 +27,8 @@ class Everything(forms.Form):
     )
     many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], initial=["b"], required=False)
     radio = forms.ChoiceField(widget=forms.RadioSelect, choices=[("r", "R"), ("s", "S")], required=False)
-    file = forms.FileField(required=False)
+    file = forms.FileField(required=False, widget=forms.FileInput(attrs={"accept": ".pdf,image/*"}))
+    plain_file = forms.FileField(required=False)
     disabled = forms.CharField(disabled=True, initial="fixed")
 
 
