@@ -9,7 +9,7 @@ from claims.tests.factories import ClaimFactory, ClaimLineFactory
 from conftest import english_client_for
 
 # What differs between two renders of a page: the CSRF token and the claim form's one-time token.
-TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": "|value="1\.)[^"]+"')
+TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": "|value="\d+\.)[^"]+"')
 
 
 def _page(client, url):
