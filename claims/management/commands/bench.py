@@ -23,10 +23,12 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection, connections, transaction
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -228,6 +230,9 @@ class Command(BaseCommand):
                 "TRUNCATE claims_claimline, claims_statuschange, claims_attachment, claims_message, claims_claim, "
                 "claims_importbatch, warranty_sale, warranty_soldserial CASCADE"
             )
+        # The previous run's API keys (by name: the claims app does not import the api app).
+        api_keys = apps.get_model("api", "CompanyAPIKey").objects
+        api_keys.filter(Q(created_by__username__startswith="bench-") | Q(name="bench")).delete()
         Membership.objects.filter(user__username__startswith="bench-").delete()
         User.objects.filter(username__startswith="bench-").delete()
         Company.objects.filter(legal_name__startswith="Bench ").delete()
