@@ -428,7 +428,7 @@ class Command(BaseCommand):
             ("login page", "/accounts/login/", None, {}, "template", None),
         ]
         rows += [
-            (page, url, "partner", headers, yardstick, small[page])
+            (page, url, "partner", headers, yardstick, small[page] if yardstick else None)
             for page, url, headers, yardstick in self.partner_pages("partner")
         ]
         rows += [
