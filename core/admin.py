@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import importjobs
@@ -271,10 +271,11 @@ def _report_summary(job, report):
     if report.file_error:
         return report.file_error
     if report.error_count:
-        return gettext("%(n)d errors in %(rows)d rows. Nothing was imported.") % {
-            "n": report.error_count,
-            "rows": report.rows,
-        }
+        return ngettext(
+            "%(n)d error in %(rows)d rows. Nothing was imported.",
+            "%(n)d errors in %(rows)d rows. Nothing was imported.",
+            report.error_count,
+        ) % {"n": report.error_count, "rows": report.rows}
     if job.dry_run:
         return gettext("All %(rows)d rows are correct. Nothing was written: the file was only checked.") % {
             "rows": report.rows
