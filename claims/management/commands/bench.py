@@ -138,6 +138,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", default="var/bench.json", help="where the JSON result goes")
         parser.add_argument("--keep-data", action="store_true", help="reuse the data of the previous run")
         parser.add_argument(
+            "--page", action="append", default=[], help="measure only the pages whose name contains this (repeatable)"
+        )
+        parser.add_argument(
             "--only",
             choices=["pages", "writes"],
             help="run only the pages (wrk) or only the writes (imports, concurrent claims) part",
@@ -152,6 +155,7 @@ class Command(BaseCommand):
         # The imports and claims made here send their e-mails nowhere (not to the console: stdout is the table).
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         name = "small" if options["small"] else "large" if options["large"] else "default"
+        self.only_pages = options["page"]
         self.scale = SCALES[name]
         started = time.monotonic()
         if options["only"] != "writes":
@@ -468,6 +472,8 @@ class Command(BaseCommand):
             cookies = {who: self.session_cookie(user) for who, user in self.users.items()}
             rows = []
             for page, url, who, headers, yardstick, small in self.pages():
+                if self.only_pages and not any(part in page for part in self.only_pages):
+                    continue
                 row = self.measure(base, page, url, who, headers, yardstick, cookies)
                 if small is not None:
                     # The same page for the company of SMALL_CLAIMS claims.
