@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
-from django.db.models import OuterRef
-from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -122,20 +118,6 @@ SUMMARY_LINE_VALUES = (
 )
 
 
-def summary_rows(claims):
-    """``claims`` as the rows claim_summaries() reads. On PostgreSQL each row carries its lines as a JSON
-    array (one query for a page); elsewhere claim_summaries() reads the lines in a second query."""
-    rows = claims.select_related(None).prefetch_related(None)
-    if connection.vendor != "postgresql":
-        return rows.values(*SUMMARY_VALUES)
-    lines = (
-        ClaimLine.objects.filter(claim=OuterRef("pk"))
-        .order_by("position")
-        .values(json=JSONObject(**{name.replace("__", "_"): name for name in SUMMARY_LINE_VALUES[1:]}))
-    )
-    return rows.values(*SUMMARY_VALUES, line_rows=ArraySubquery(lines))
-
-
 def claim_summaries(claims) -> list[dict]:
     """``ClaimSummarySerializer(claims, many=True).data`` for rows of ``claims.values(*SUMMARY_VALUES)``.
 
@@ -154,17 +136,11 @@ def claim_summaries(claims) -> list[dict]:
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     def date(value):
-        return value if value is None or isinstance(value, str) else value.isoformat()
+        return value.isoformat() if value is not None else None
 
     lines: dict[int, list[dict]] = {row["id"]: [] for row in claims}
-    if claims and "line_rows" in claims[0]:
-        # PostgreSQL: the lines came with their claims, as JSON (dates already in ISO 8601).
-        keys = [name.replace("__", "_") for name in SUMMARY_LINE_VALUES]
-        found = ((row["id"], *(line[key] for key in keys[1:])) for row in claims for line in row["line_rows"])
-    else:
-        rows = ClaimLine.objects.filter(claim_id__in=list(lines)).order_by("claim_id", "position")
-        found = rows.values_list(*SUMMARY_LINE_VALUES)
-    for line in found:
+    rows = ClaimLine.objects.filter(claim_id__in=list(lines)).order_by("claim_id", "position")
+    for line in rows.values_list(*SUMMARY_LINE_VALUES):
         (claim_id, position, serial, quantity, fault_type, document_date, description, verdict, purchase_date) = line[
             :9
         ]

@@ -143,7 +143,7 @@ class ClaimListView(ApiView):
         else:
             claims = selectors.claims_for_user(request.user, status=state)
         # Rows, not model instances: the summaries read their columns (serializers.claim_summaries).
-        claims = s.summary_rows(claims)
+        claims = claims.select_related(None).prefetch_related(None).values(*s.SUMMARY_VALUES)
         paginator = ClaimCursor()
         page = paginator.paginate_queryset(claims, request, view=self)
         return paginator.get_paginated_response(s.claim_summaries(page))
