@@ -33,6 +33,12 @@ class PortalUserManager(UserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
+def shown_name(first_name: str, last_name: str, username: str) -> str:
+    """How a person is named on pages: the full name, else the username. From columns too, where a list
+    reads names without building User objects."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     client_type = models.CharField(
         _("client type"), max_length=10, choices=ClientType.choices, default=ClientType.B2B_PARTNER
@@ -64,7 +70,7 @@ class User(AbstractUser):
         indexes = [models.Index(fields=["vat_country", "vat_number"], name="user_vat_idx")]
 
     def __str__(self):
-        return self.get_full_name() or self.username
+        return shown_name(self.first_name, self.last_name, self.username)
 
     @property
     def vat_id(self):

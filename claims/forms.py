@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.forms import AddressForm
-from accounts.models import MembershipState
+from accounts.models import MembershipState, shown_name
 from core.errors import RuleViolation, add_to_form
 from core.text import grouped_number, lazy_format
 from warranty.codes import normalise_serial
@@ -81,7 +81,7 @@ class ClaimFilterForm(forms.Form):
         if company is not None:
             # Names only: no User objects (whose phone numbers would be parsed) for a filter's options.
             members = [
-                (str(user_id), f"{first} {last}".strip() or username)
+                (str(user_id), shown_name(first, last, username))
                 for user_id, first, last, username in company.memberships.filter(state=MembershipState.ACTIVE)
                 .exclude(user_id=user.pk)
                 .values_list("user_id", "user__first_name", "user__last_name", "user__username")

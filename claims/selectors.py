@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 
 from accounts import access
+from accounts.models import shown_name
 from warranty.codes import normalise_serial
 from warranty.models import Product
 from warranty.selectors import Verdict, serial_check, warranty_for_ean
@@ -305,7 +306,7 @@ def claim_rows(values: Iterable[tuple]) -> list[ClaimRow]:
             claim_type_id=claim_type_id,
             created_at=created_at,
             status_changed_at=status_changed_at,
-            owner_name=f"{first} {last}".strip() or username,
+            owner_name=shown_name(first, last, username),
             lines=tuple(lines[pk]),
         )
         for pk, rma_number, own_number, status, claim_type_id, created_at, status_changed_at, first, last, username in (
