@@ -53,7 +53,7 @@ SCALES = {
         sales=1_000_000,
         serials=100_000,
         seconds=3,
-        rounds=3,
+        rounds=5,
         csv=5_000,
         csv_sales=100_000,
     ),
@@ -64,7 +64,7 @@ SCALES = {
         sales=10_000_000,
         serials=1_000_000,
         seconds=3,
-        rounds=3,
+        rounds=5,
         csv=5_000,
         csv_sales=100_000,
     ),
@@ -87,6 +87,8 @@ class Row:
     # The same page for the company of SMALL_CLAIMS claims, and its ratio to its own bare run.
     requests_per_s_small: float | None = None
     ratio_small: float | None = None
+    # The median, over the rounds, of this page's throughput against the small company's in the same round.
+    change: float | None = None
     queries: int | None = None
     sql_ms: float | None = None
     server_ms: float | None = None
@@ -474,11 +476,7 @@ class Command(BaseCommand):
             for page, url, who, headers, yardstick, small in self.pages():
                 if self.only_pages and not any(part in page for part in self.only_pages):
                     continue
-                row = self.measure(base, page, url, who, headers, yardstick, cookies)
-                if small is not None:
-                    # The same page for the company of SMALL_CLAIMS claims.
-                    twin = self.measure(base, page, small[0], "small", small[1], yardstick, cookies)
-                    row.requests_per_s_small, row.ratio_small = twin.requests_per_s, twin.ratio
+                row = self.measure(base, page, url, who, headers, yardstick, cookies, twin=small)
                 if url.startswith("/_bench/"):
                     row.queries, row.sql_ms, row.server_ms = 0, 0.0, None
                 else:
@@ -494,14 +492,16 @@ class Command(BaseCommand):
             shutil.rmtree(static_root, ignore_errors=True)
         return rows
 
-    def measure(self, base, page, url, who, headers, yardstick, cookies):
+    def measure(self, base, page, url, who, headers, yardstick, cookies, twin=None):
         """wrk runs of ``url``, each after a run of its yardstick (the bare template, or the bare API view
         with the same key) as ``who``. The machine may be shared and noisy: each page is compared with the
-        run just before it, not with one run at the start, in ROUNDS pairs, and the pair of the median
-        ratio is the result."""
-        all_headers = dict(headers)
-        if who:
-            all_headers["Cookie"] = cookies[who]
+        run just before it, not with one run at the start, in ROUNDS rounds, and the round of the median
+        ratio is the result.
+
+        ``twin`` (url, headers) is the same page for the company of SMALL_CLAIMS claims: it runs in the
+        same rounds, right beside the page (in alternating order), so that the change between the two
+        companies compares runs a few seconds apart, not runs minutes apart."""
+        all_headers = self.headers_of(who, headers, cookies)
         status = self.status_of(base + url, all_headers)
         if status != 200:
             self.say(f"{page} ({who}): HTTP {status}")
@@ -510,16 +510,36 @@ class Command(BaseCommand):
             row.status = status
             return row
         reference_headers = dict(headers) if yardstick == "api" else {"Cookie": cookies[who or "partner"]}
-        rows = []
-        for _round in range(self.scale["rounds"]):
+        twin_headers = self.headers_of("small", twin[1], cookies) if twin else None
+        if twin and self.status_of(base + twin[0], twin_headers) != 200:
+            self.say(f"{page} ({SMALL_PARTNER}): HTTP {self.status_of(base + twin[0], twin_headers)}")
+        rounds = []
+        for index in range(self.scale["rounds"]):
             reference = self.wrk("yardstick", base + self.YARDSTICKS[yardstick], reference_headers)
-            row = self.wrk(page, base + url, all_headers)
-            row.ratio = round(row.requests_per_s / reference.requests_per_s, 3) if reference.requests_per_s else None
-            rows.append(row)
-        rows.sort(key=lambda r: r.ratio or 0)
-        row = rows[len(rows) // 2]
+            runs = [("big", url, all_headers)] + ([("small", twin[0], twin_headers)] if twin else [])
+            if index % 2:
+                runs.reverse()
+            measured = {name: self.wrk(page, base + u, h) for name, u, h in runs}
+            for row in measured.values():
+                row.ratio = (
+                    round(row.requests_per_s / reference.requests_per_s, 3) if reference.requests_per_s else None
+                )
+            rounds.append(measured)
+        rounds.sort(key=lambda m: m["big"].ratio or 0)
+        row = rounds[len(rounds) // 2]["big"]
         row.status = status
+        if twin:
+            smalls = sorted(rounds, key=lambda m: m["small"].ratio or 0)
+            row.requests_per_s_small = smalls[len(smalls) // 2]["small"].requests_per_s
+            row.ratio_small = smalls[len(smalls) // 2]["small"].ratio
+            changes = sorted(
+                m["big"].requests_per_s / m["small"].requests_per_s - 1 for m in rounds if m["small"].requests_per_s
+            )
+            row.change = round(changes[len(changes) // 2], 3) if changes else None
         return row
+
+    def headers_of(self, who, headers, cookies):
+        return {**headers, "Cookie": cookies[who]} if who else dict(headers)
 
     def wait_for(self, url):
         for _attempt in range(100):
@@ -777,7 +797,9 @@ class Command(BaseCommand):
             f"{result['sizes']['sales']:,} sales, {result['sizes']['serials']:,} serials); "
             f"{m['cpus']} CPUs, {m['memory']}, PostgreSQL {m['postgresql']}, Python {m['python']}; "
             f"gunicorn 2 sync workers, wrk {CONNECTIONS} connections, {result['sizes']['seconds']} s per run; each "
-            f"page in {result['sizes']['rounds']} pairs (yardstick, page), the median ratio shown.",
+            f"page in {result['sizes']['rounds']} rounds (yardstick, then the page for both companies in "
+            "alternating order), the median ratio shown; change is the median, over the rounds, of the demo "
+            f"company's throughput against the company of {SMALL_CLAIMS} claims in the same round.",
         ]
 
         def percent(value):
@@ -793,9 +815,7 @@ class Command(BaseCommand):
         for r in result["pages"]:
             flag = f" (HTTP {r['status']})" if r["status"] != 200 else ""
             flag += f" ({r['errors']} non-2xx)" if r["errors"] else ""
-            change = "—"
-            if r.get("ratio") and r.get("ratio_small"):
-                change = f"{(r['ratio'] / r['ratio_small'] - 1) * 100:+.0f}%"
+            change = f"{r['change'] * 100:+.0f}%" if r.get("change") is not None else "—"
             lines.append(
                 f"| {r['page']}{flag} | {r['requests_per_s']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
                 f"{percent(r['ratio'])} | {percent(r.get('ratio_small'))} | {change} | {r['queries']} | {r['sql_ms']} | "
