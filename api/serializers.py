@@ -11,6 +11,7 @@ from accounts.models import COUNTRIES
 from claims import rules
 from claims.models import AttachmentKind, Claim, ClaimLine, LineOutcome, LineVerdict, Message, StatusChange
 from claims.statuses import QuoteDecision, Resolution, Status
+from core.compiled import IdsQuery
 
 
 def rma_slug(claim: Claim) -> str:
@@ -118,6 +119,16 @@ SUMMARY_LINE_VALUES = (
 )
 
 
+# The lines of a page of claims: one query, compiled once per process (core.compiled).
+SUMMARY_LINES = IdsQuery(
+    ClaimLine,
+    "claim_id",
+    lambda lookup, ids: (
+        ClaimLine.objects.filter(**{lookup: ids}).order_by("claim_id", "position").values_list(*SUMMARY_LINE_VALUES)
+    ),
+)
+
+
 def claim_summaries(claims) -> list[dict]:
     """``ClaimSummarySerializer(claims, many=True).data`` for rows of ``claims.values(*SUMMARY_VALUES)``.
 
@@ -139,8 +150,7 @@ def claim_summaries(claims) -> list[dict]:
         return value.isoformat() if value is not None else None
 
     lines: dict[int, list[dict]] = {row["id"]: [] for row in claims}
-    rows = ClaimLine.objects.filter(claim_id__in=list(lines)).order_by("claim_id", "position")
-    for line in rows.values_list(*SUMMARY_LINE_VALUES):
+    for line in SUMMARY_LINES.rows(lines):
         (claim_id, position, serial, quantity, fault_type, document_date, description, verdict, purchase_date) = line[
             :9
         ]

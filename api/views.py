@@ -136,14 +136,14 @@ class ClaimListView(ApiView):
             raise ValidationError(
                 {"status": [_("Select a valid choice. That choice is not one of the available choices.")]}
             )
-        if query:
-            claims = selectors.claims_search(request.user, query)
-            if state:
-                claims = claims.filter(status=state)
-        else:
-            claims = selectors.claims_for_user(request.user, status=state)
         # Rows, not model instances: the summaries read their columns (serializers.claim_summaries).
-        claims = claims.select_related(None).prefetch_related(None).values(*s.SUMMARY_VALUES)
+        claims = selectors.visible_claims(request.user)
+        if query:
+            company = access.active_company(request.user)
+            claims = claims.filter(selectors.claim_search_condition(query, company_id=company.pk if company else None))
+        if state:
+            claims = claims.filter(status=state)
+        claims = claims.values(*s.SUMMARY_VALUES)
         paginator = ClaimCursor()
         page = paginator.paginate_queryset(claims, request, view=self)
         return paginator.get_paginated_response(s.claim_summaries(page))

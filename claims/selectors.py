@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from accounts import access
 from accounts.models import shown_name
+from core.compiled import IdsQuery
 from warranty.codes import normalise_serial
 from warranty.models import Product
 from warranty.selectors import Verdict, serial_check, warranty_for_ean
@@ -290,12 +291,23 @@ def row_values(claims: QuerySet[Claim]) -> QuerySet:
     return claims.select_related(None).prefetch_related(None).values_list(*ROW_COLUMNS)
 
 
+# The lines of a page of ClaimRows: one query, compiled once per process (core.compiled).
+ROW_LINES = IdsQuery(
+    ClaimLine,
+    "claim_id",
+    lambda lookup, ids: (
+        ClaimLine.objects.filter(**{lookup: ids})
+        .order_by("claim_id", "position")
+        .values_list("claim_id", "product__name", "serial")
+    ),
+)
+
+
 def claim_rows(values: Iterable[tuple]) -> list[ClaimRow]:
     """Rows of row_values() as ClaimRows, with their lines read in one query."""
     values = list(values)
     lines: dict[int, list[tuple[str, str]]] = {value[0]: [] for value in values}
-    found = ClaimLine.objects.filter(claim_id__in=list(lines)).order_by("claim_id", "position")
-    for claim_id, name, serial in found.values_list("claim_id", "product__name", "serial"):
+    for claim_id, name, serial in ROW_LINES.rows(lines):
         lines[claim_id].append((name, serial))
     return [
         ClaimRow(
