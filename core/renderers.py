@@ -88,7 +88,18 @@ def _textarea(widget):
     return f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n{_text(value) if value else ""}</textarea>'
 
 
-FAST = {WIDGETS + "select.html": _select, WIDGETS + "textarea.html": _textarea}
+def _clearable_file(widget):
+    """django/forms/widgets/clearable_file_input.html without a current file (a new upload): a bare input."""
+    if widget.get("is_initial"):
+        return None
+    return f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>'
+
+
+FAST = {
+    WIDGETS + "select.html": _select,
+    WIDGETS + "textarea.html": _textarea,
+    WIDGETS + "clearable_file_input.html": _clearable_file,
+}
 FAST.update(dict.fromkeys(INPUT_TEMPLATES, _input))
 
 

@@ -64,7 +64,7 @@ def main():
             for _ in range(args.n):
                 client.get(url, headers=headers)
             profiler.stop()
-            print(profiler.output_text(unicode=True, color=False, show_all=False))
+            print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("SHOW_ALL"))))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,19 @@ from django.utils.safestring import mark_safe
 from core.renderers import FastWidgetRenderer
 
 
+class Several(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class Stored:
+    """A file already uploaded, as a FileField's initial value (clearable_file_input.html shows its link)."""
+
+    url = "/media/a&b.pdf"
+
+    def __str__(self):
+        return "a&b.pdf"
+
+
 class Everything(forms.Form):
     text = forms.CharField(help_text="a hint", max_length=20)
     email = forms.EmailField(required=False)
@@ -29,6 +42,8 @@ class Everything(forms.Form):
     radio = forms.ChoiceField(widget=forms.RadioSelect, choices=[("r", "R"), ("s", "S")], required=False)
     file = forms.FileField(required=False, widget=forms.FileInput(attrs={"accept": ".pdf,image/*"}))
     plain_file = forms.FileField(required=False)
+    several = forms.FileField(required=False, widget=Several(attrs={"accept": "image/*"}))
+    kept_file = forms.FileField(required=False, initial=Stored())
     disabled = forms.CharField(disabled=True, initial="fixed")
 
 
