@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 
 from accounts import access
 from accounts.models import shown_name
-from core.compiled import IdsQuery
+from core.compiled import IdsQuery, PrecompiledQuery
 from warranty.codes import normalise_serial
 from warranty.models import Product
 from warranty.selectors import Verdict, serial_check, warranty_for_ean
@@ -32,17 +32,69 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+def company_claims(company_id: int) -> QuerySet[Claim]:
+    """The claims of a company that its members may see (visible_claims, and the precompiled reads below)."""
+    return Claim.objects.filter(company_id=company_id)
+
+
 def visible_claims(user: User) -> QuerySet[Claim]:
     """The claims ``user`` may see: those of the company they are an active member of, else none."""
     company = access.active_company(user)
     if company is None:
         return Claim.objects.none()
-    return Claim.objects.filter(company=company)
+    return company_claims(company.pk)
+
+
+# A claim page's reads, compiled once per process (core.compiled): their compiling cost more than
+# PostgreSQL took to answer them. The people are shown by name: their phone numbers (parsed on load)
+# are left in the database.
+_CLAIM = PrecompiledQuery(
+    Claim,
+    lambda company_id, pk: (
+        company_claims(company_id).filter(pk=pk).select_related("claim_type", "owner").defer("owner__phone")
+    ),
+)
+_LINES = PrecompiledQuery(
+    ClaimLine,
+    lambda claim_id: (
+        ClaimLine.objects.filter(claim_id=claim_id).select_related("product__brand", "fault_type").order_by("position")
+    ),
+)
+_ATTACHMENTS = PrecompiledQuery(
+    Attachment, lambda claim_id: Attachment.objects.filter(claim_id=claim_id).order_by("created_at", "id")
+)
+_TIMELINE = PrecompiledQuery(
+    StatusChange,
+    lambda claim_id: (
+        StatusChange.objects.filter(claim_id=claim_id)
+        .select_related("by")
+        .defer("by__phone")
+        .order_by("created_at", "id")
+    ),
+)
+_MESSAGES = PrecompiledQuery(
+    Message,
+    lambda claim_id: (
+        Message.objects.filter(claim_id=claim_id, internal=False)
+        .select_related("author")
+        .defer("author__phone")
+        .order_by("created_at", "id")
+    ),
+)
 
 
 def get_claim_for_user(user: User, pk: int) -> Claim:
     """The one ownership check every claim view uses: another company's claim is a 404."""
-    return get_object_or_404(visible_claims(user).select_related("claim_type", "owner").defer("owner__phone"), pk=pk)
+    company = access.active_company(user)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    # An id past the column's range (a typed URL) finds nothing, as the ORM's lookup would say.
+    found = _CLAIM.all(company.pk, pk) if company is not None and 0 < pk < 2**63 else []
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def parse_rma_number(query: str) -> tuple[int, int] | None:
@@ -337,18 +389,12 @@ def claim_detail(
     user: User, pk: int
 ) -> tuple[Claim, list[ClaimLine], list[Attachment], list[StatusChange], list[Message]]:
     claim = get_claim_for_user(user, pk)
-    lines = list(claim.lines.select_related("product__brand", "fault_type").order_by("position"))
-    attachments = list(claim.attachments.order_by("created_at", "id"))
-    # The people are shown by name: their phone numbers (parsed on load) are left in the database.
-    timeline = list(
-        StatusChange.objects.filter(claim=claim).select_related("by").defer("by__phone").order_by("created_at", "id")
+    lines, attachments, timeline, messages = (
+        query.all(claim.pk) for query in (_LINES, _ATTACHMENTS, _TIMELINE, _MESSAGES)
     )
-    messages = list(
-        Message.objects.filter(claim=claim, internal=False)
-        .select_related("author")
-        .defer("author__phone")
-        .order_by("created_at", "id")
-    )
+    # Each child knows its claim, as claim.lines.all() would have told it.
+    for child in (*lines, *attachments, *timeline, *messages):
+        child.claim = claim
     return claim, lines, attachments, timeline, messages
 
 

@@ -71,3 +71,61 @@ def test_a_query_that_needs_converters_is_refused(owner):
     query = IdsQuery(Claim, "id", lambda lookup, ids: Claim.objects.filter(**{lookup: ids}).values_list("return_phone"))
     with pytest.raises(ValueError, match="no converters"):
         query.rows([claim.pk])
+
+
+def same(left, right):
+    """Two lists of instances with the same field values, related objects included."""
+    assert [type(obj) for obj in left] == [type(obj) for obj in right]
+    for a, b in zip(left, right, strict=True):
+        assert a.pk == b.pk
+        assert {f.attname: getattr(a, f.attname) for f in a._meta.concrete_fields if f.attname in a.__dict__} == {
+            f.attname: getattr(b, f.attname) for f in b._meta.concrete_fields if f.attname in b.__dict__
+        }
+        assert a.get_deferred_fields() == b.get_deferred_fields()
+
+
+@pytest.mark.django_db
+def test_precompiled_instances_are_the_orms(owner, stranger, django_assert_num_queries):
+    from claims import selectors
+    from claims.models import Message, StatusChange
+
+    claim = ClaimFactory(owner=owner)
+    for serial in ("S1", "S2"):
+        ClaimLineFactory(claim=claim, serial=serial)
+    Message.objects.create(claim=claim, author=owner, body="seen")
+    Message.objects.create(claim=claim, author=owner, body="internal", internal=True, from_service=True)
+    StatusChange.objects.create(claim=claim, from_status="registered", to_status="received", by=owner)
+    company = selectors.access.active_company(owner)
+
+    shown = selectors.get_claim_for_user(owner, claim.pk)
+    expected = Claim.objects.select_related("claim_type", "owner").defer("owner__phone").get(pk=claim.pk)
+    same([shown], [expected])
+    with django_assert_num_queries(0):
+        assert shown.owner.username == owner.username and shown.claim_type.pk == claim.claim_type_id
+    assert shown.owner.get_deferred_fields() == {"phone"}
+
+    _claim, lines, _attachments, timeline, messages = selectors.claim_detail(owner, claim.pk)
+    same(lines, list(claim.lines.select_related("product__brand", "fault_type").order_by("position")))
+    assert [line.serial for line in lines] == ["S1", "S2"]
+    with django_assert_num_queries(0):
+        assert lines[0].product.brand.name and lines[0].claim is _claim
+    # The constant of the query (internal=False) stays in it: the internal note is not shown.
+    assert [m.body for m in messages] == ["seen"]
+    same(timeline, list(StatusChange.objects.filter(claim=claim).select_related("by").order_by("created_at", "id")))
+    # Another company's claim, a missing one and an id past the column's range are a 404.
+    from django.http import Http404
+
+    other = ClaimFactory(owner=stranger)
+    assert other.company_id != claim.company_id
+    for pk in (other.pk, 10**9, 2**70, "x"):
+        with pytest.raises(Http404):
+            selectors.get_claim_for_user(owner, pk)
+    assert company is not None
+
+
+def test_a_parameter_that_does_not_reach_the_sql_is_refused():
+    from core.compiled import PrecompiledQuery
+
+    query = PrecompiledQuery(Claim, lambda company_id, unused: Claim.objects.filter(company_id=company_id))
+    with pytest.raises(ValueError, match="each parameter"):
+        query._compile("default", 2)
