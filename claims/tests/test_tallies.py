@@ -14,7 +14,7 @@ from django.db.models import Count, F, Sum
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from claims import selectors, services
+from claims import selectors, services, tallies
 from claims.models import Claim, ClaimStatusTally, Status
 from claims.tests.factories import ClaimFactory, ClaimTypeFactory
 from warranty.tests.factories import ProductFactory
@@ -176,6 +176,33 @@ def test_the_csv_import_copy_fires_the_postgres_triggers(owner):
         (owner.membership.company_id, claims[0].status, 40)
     ]
     assert_tally_right()
+
+
+def test_compaction_folds_the_rows_and_keeps_the_sums(owner, stranger):
+    from claims.tasks import compact_claim_tallies
+
+    for _ in range(3):
+        ClaimFactory(owner=owner)
+    gone = ClaimFactory(owner=stranger, status=Status.CLOSED)
+    ClaimFactory(owner=stranger)
+    Claim.objects.filter(company=owner.membership.company).update(status=Status.RECEIVED)
+    gone.delete()
+    before, rows = tally_sums(), ClaimStatusTally.objects.count()
+    assert rows > len(before)
+    removed = compact_claim_tallies.delay().get()
+    assert removed == rows - len(before)
+    assert ClaimStatusTally.objects.count() == len(before) == 2
+    assert tally_sums() == before
+    assert_tally_right()
+    assert compact_claim_tallies.delay().get() == 0
+    assert tally_sums() == before
+    ClaimFactory(owner=stranger)  # a second row for (stranger's company, registered)
+    assert tallies.compact_tallies() == 1
+    assert_tally_right()
+
+
+def test_compacting_nothing_is_fine(db):
+    assert tallies.compact_tallies() == 0
 
 
 def test_status_counts_reads_the_users_company_only(owner, colleague, stranger):
