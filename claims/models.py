@@ -453,3 +453,26 @@ class ClaimSubmission(models.Model):
 
     def __str__(self):
         return self.token
+
+
+class ClaimStatusTally(models.Model):
+    """A change to a company's claim count of one status, written by database triggers on claims_claim.
+
+    Insert-only: every statement that adds, removes or moves claims adds one row per (company, status)
+    it changed, in its own transaction, so a long CSV import never holds a row a web claim needs. The
+    count is the sum of the deltas (claims.selectors.status_counts); claims.tallies.compact_tallies
+    folds the rows back to one per (company, status). The triggers are in migration 0016.
+    """
+
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="+", verbose_name=_("company")
+    )
+    status = models.CharField(_("status"), max_length=20)
+    delta = models.IntegerField(_("change"))
+
+    class Meta:
+        verbose_name = _("claim count change")
+        verbose_name_plural = _("claim count changes")
+
+    def __str__(self):
+        return f"{self.company_id} {self.status} {self.delta:+d}"

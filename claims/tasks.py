@@ -4,7 +4,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import translation
 
-from . import services
+from . import services, tallies
 from .labels import render_batch_handover
 from .models import Claim, ImportBatch
 
@@ -19,6 +19,12 @@ def purge_held_uploads():
 def purge_claim_submissions():
     """Housekeeping (Celery beat): spent claim-form tokens past their maximum age."""
     return services.claim_submissions_purge_expired()
+
+
+@shared_task
+def compact_claim_tallies():
+    """Housekeeping (Celery beat): fold the delta rows of the claim counts, one row per (company, status)."""
+    return tallies.compact_tallies()
 
 
 @shared_task
