@@ -408,6 +408,28 @@ def status_counts(user: User) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
+def tally_count(user: User, wanted: ClaimFilter) -> int | None:
+    """How many claims the list shows for ``wanted``, read off the tally when only statuses narrow it
+    (all claims, one status, "needs your action"); None when another filter needs a count of its own."""
+    if (
+        wanted.query.strip()
+        or wanted.opened_from
+        or wanted.opened_to
+        or wanted.brand_id
+        or wanted.claim_type_id
+        or wanted.mine
+        or wanted.creator_id
+    ):
+        return None
+    counts = status_counts(user)
+    statuses = set(counts)
+    if wanted.status:
+        statuses &= {wanted.status}
+    if wanted.needs_action:
+        statuses &= set(needs_partner_action())
+    return sum(counts[status] for status in statuses)
+
+
 def claim_detail(
     user: User, pk: int
 ) -> tuple[Claim, list[ClaimLine], list[Attachment], list[StatusChange], list[Message]]:

@@ -215,8 +215,14 @@ SORT_COLUMNS = {
 def claim_list(request):
     form, wanted = _claim_filter(request)
     claims = selectors.claims_filtered(request.user, wanted)
-    # Counted on the claims alone (no owner join), and not at all when the first page is not full.
-    paginator = ProbingPaginator(selectors.row_values(claims), 25, count_queryset=claims.select_related(None))
+    # Counted off the tally when only statuses narrow the list; else on the claims alone (no owner
+    # join), and not at all when the first page is not full.
+    paginator = ProbingPaginator(
+        selectors.row_values(claims),
+        25,
+        count_queryset=claims.select_related(None),
+        known_count=selectors.tally_count(request.user, wanted),
+    )
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.claim_rows(page.object_list)
     filters = urlencode(form.query_items())

@@ -59,16 +59,21 @@ class ProbingPaginator(Paginator):
     The first page is read with one row more than it shows: if that row is not there, the total is the
     rows read, and no COUNT runs (a search, a small company). Otherwise the total is counted on
     ``count_queryset`` (the same filter without the joins and columns the rows need; default
-    ``object_list``), and the first page is the rows already read.
+    ``object_list``), and the first page is the rows already read. ``known_count``, when the caller
+    has the total already, skips both.
     """
 
-    def __init__(self, object_list, per_page, *, count_queryset=None, **kwargs):
+    def __init__(self, object_list, per_page, *, count_queryset=None, known_count=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.count_queryset = count_queryset if count_queryset is not None else object_list
+        self.known_count = known_count
         self._first = None
 
     @cached_property
     def count(self) -> int:
+        if self.known_count is not None:
+            # Counted elsewhere (a tally): the pages read only their own rows.
+            return self.known_count
         probe = list(self.object_list[: self.per_page + 1])
         self._first = probe[: self.per_page]
         if len(probe) <= self.per_page:

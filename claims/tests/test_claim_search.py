@@ -277,11 +277,20 @@ def test_the_list_counts_only_when_the_first_page_is_full(owner_client, owner):
         response = owner_client.get(reverse("claim_list"))
     html = response.content.decode()
     assert "28 claims" in html and "Page 1 of 2" in html
-    (count,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
-    assert "accounts_user" not in count  # counted on the claims alone
+    # Unfiltered (or by status only), the total is the tally's: no count over the claims at all.
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert [q for q in queries.captured_queries if "claims_claimstatustally" in q["sql"]]
     assert len(response.context["page"].object_list) == 25
     second = owner_client.get(reverse("claim_list"), {"page": 2})
     assert len(second.context["page"].object_list) == 3 and "Page 2 of 2" in second.content.decode()
+    registered = owner_client.get(reverse("claim_list"), {"status": "registered"}).content.decode()
+    assert f"{Claim.objects.filter(status='registered').count()} claims" in registered
+    # Another filter counts on the claims alone (no owner join), when the first page is full.
+    with CaptureQueriesContext(connection) as queries:
+        response = owner_client.get(reverse("claim_list"), {"opened_from": "2000-01-01"})
+    assert "28 claims" in response.content.decode()
+    (count,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert "accounts_user" not in count
 
 
 def test_a_whole_serial_finds_its_claim_alone_and_a_part_finds_every_claim(owner_client, owner):

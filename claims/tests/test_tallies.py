@@ -226,3 +226,19 @@ def test_the_dashboard_shows_the_tallied_counts(owner, owner_client, staff):
     counts = {value: n for value, _label, n in response.context["status_counts"]}
     assert (counts[Status.REGISTERED], counts[Status.RECEIVED], counts[Status.CLOSED]) == (1, 1, 1)
     assert response.context["total_claims"] == 3
+
+
+def test_the_claim_lists_total_comes_from_the_tally_when_only_statuses_narrow_it(owner, stranger):
+    from claims.workflow import needs_partner_action
+
+    waiting = needs_partner_action()[0]
+    for status in (Status.REGISTERED, Status.REGISTERED, waiting, Status.CLOSED):
+        ClaimFactory(owner=owner, status=status)
+    ClaimFactory(owner=stranger, status=Status.REGISTERED)
+    count = selectors.tally_count
+    assert count(owner, selectors.ClaimFilter()) == 4
+    assert count(owner, selectors.ClaimFilter(status=Status.REGISTERED)) == 2
+    assert count(owner, selectors.ClaimFilter(needs_action=True)) == 1
+    assert count(owner, selectors.ClaimFilter(status=Status.CLOSED, needs_action=True)) == 0
+    for other in ({"query": "x"}, {"mine": True}, {"opened_from": datetime.date(2026, 1, 1)}, {"brand_id": 1}):
+        assert count(owner, selectors.ClaimFilter(**other)) is None
