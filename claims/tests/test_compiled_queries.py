@@ -1,4 +1,4 @@
-"""core.compiled.IdsQuery: the same rows as the ORM, with the SQL compiled once per process on PostgreSQL."""
+"""core.compiled (IdsQuery, PrecompiledQuery) on the claims' reads: the same rows as the ORM, the SQL compiled once."""
 
 import pytest
 from django.db import connection
