@@ -33,11 +33,15 @@ if TYPE_CHECKING:
 
 
 def visible_claims(user: User) -> QuerySet[Claim]:
-    """The claims ``user`` may see: those of the company they are an active member of, else none."""
+    """The claims ``user`` may see: those of the company they are an active member of, else none.
+
+    Not the claims of an import still waiting for their RMA numbers (placeholders, year 0): a partner
+    never sees a claim without its number (``services.claims_create_many``).
+    """
     company = access.active_company(user)
     if company is None:
         return Claim.objects.none()
-    return Claim.objects.filter(company=company)
+    return Claim.objects.filter(company=company, rma_year__gt=0)
 
 
 def get_claim_for_user(user: User, pk: int) -> Claim:
