@@ -554,6 +554,36 @@ def _set_rma_numbers(placeholders: Sequence[int], now: datetime.datetime) -> tup
     return year, seq
 
 
+def claims_number_placeholders(*, now: datetime.datetime | None = None) -> int:
+    """Number the claims an import left under placeholders (it stopped before numbering them); how many.
+
+    Run by Celery beat. Only placeholders older than ``PLACEHOLDER_REPAIR_AFTER`` are taken (a running
+    import numbers its own), in chunks like the import's, in the order of their placeholders (so an
+    import's claims keep their file order), each row locked with SKIP LOCKED: it is safe to run while an
+    import numbers its claims, and running it again finds nothing more to do. Then what the import would
+    have sent: the ``claims_created_many`` signal (webhooks) per company and the summary e-mail per owner.
+    """
+    now = now or timezone.now()
+    left = Q(rma_year=0, created_at__lt=now - PLACEHOLDER_REPAIR_AFTER)
+    numbered: list[int] = []
+    while chunk := _number_chunk(left, now):
+        numbered.extend(pk for _placeholder, pk, _number in chunk.values())
+    if not numbered:
+        return 0
+    claims = list(Claim.objects.filter(pk__in=numbered).select_related("owner").order_by("rma_year", "rma_seq"))
+    by_company: dict[int, list[Claim]] = {}
+    by_owner: dict[int, list[Claim]] = {}
+    for claim in claims:
+        by_company.setdefault(claim.company_id, []).append(claim)
+        by_owner.setdefault(claim.owner_id, []).append(claim)
+    with transaction.atomic():
+        for company_claims in by_company.values():
+            signals.claims_created_many.send(sender=Claim, claims=company_claims)
+    for owner_claims in by_owner.values():
+        emails.claims_imported(owner_claims[0].owner, owner_claims)
+    return len(numbered)
+
+
 def _reserve_ids(model: type[Model], count: int) -> list[int]:
     """``count`` new primary keys of ``model`` from its PostgreSQL sequence, in one query."""
     pk = model._meta.pk

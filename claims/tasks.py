@@ -22,6 +22,12 @@ def purge_claim_submissions():
 
 
 @shared_task
+def number_placeholder_claims():
+    """Housekeeping (Celery beat): claims an import left unnumbered (it stopped before numbering them)."""
+    return services.claims_number_placeholders()
+
+
+@shared_task
 def build_batch_handover(batch_id, base_url, language):
     """Render the handover document of a CSV import (hundreds of barcodes) away from the web process."""
     batch = ImportBatch.objects.select_related("owner", "company").filter(pk=batch_id).first()
