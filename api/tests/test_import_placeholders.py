@@ -66,3 +66,29 @@ def test_housekeeping_sends_the_webhooks_of_the_claims_it_numbers(
     with django_capture_on_commit_callbacks():
         assert number_placeholder_claims.delay().get() == 0
     assert WebhookDelivery.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("key", ["", "import-1"])
+def test_the_import_answer_lists_the_final_numbers(api, claim_setup, key):
+    """The request really commits here: its claims are numbered then, before the answer is drawn (and stored)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ean = claim_setup["product"].ean
+    csv_text = "".join(f"PR-{n};{ean};SN{n};2026-10-01;Broken;Repair\r\n" for n in range(3))
+    headers = {"Idempotency-Key": key} if key else {}
+
+    def post():
+        upload = SimpleUploadedFile("claims.csv", csv_text.encode(), content_type="text/csv")
+        return api.post(
+            "/api/v1/imports/", {"file": upload, "claim_type": claim_setup["claim_type"].code}, headers=headers
+        )
+
+    response = post()
+    assert response.status_code == 201, response.json()
+    batch = response.json()
+    final = list(Claim.objects.order_by("rma_seq").values_list("rma_number", flat=True))
+    assert batch["claims"] == final and len(final) == 3 and all(n.startswith("RMA/") for n in final)
+    assert api.get(f"/api/v1/imports/{batch['id']}/").json()["claims"] == final
+    if key:  # the replay answers the same, final numbers
+        assert post().json() == batch and Claim.objects.count() == 3
