@@ -62,6 +62,21 @@ def test_a_partner_does_not_see_placeholder_claims(setup, owner_client):
     assert owner_client.get(reverse("claim_detail", args=[numbered.pk])).status_code == 200
 
 
+def test_the_import_page_does_not_list_placeholder_claims(setup, owner_client):
+    from claims.models import ImportBatch
+
+    owner, claim_type, product = setup
+    (placeholder,) = left_unnumbered(owner, claim_type, product, 1, "P")
+    batch = ImportBatch.objects.create(company=owner.membership.company, owner=owner, file_name="c.csv", claim_count=1)
+    Claim.objects.filter(pk=placeholder.pk).update(import_batch=batch)
+    page = owner_client.get(batch.get_absolute_url()).content.decode()
+    assert "IMPORT/" not in page and f"doc_{placeholder.pk}" not in page
+    services.claims_number_placeholders()
+    placeholder.refresh_from_db()
+    page = owner_client.get(batch.get_absolute_url()).content.decode()
+    assert placeholder.rma_number in page and f"doc_{placeholder.pk}" in page
+
+
 def test_housekeeping_numbers_old_placeholders_in_order_once(setup, django_capture_on_commit_callbacks):
     from claims.tasks import number_placeholder_claims
     from core.models import OutgoingEmail
