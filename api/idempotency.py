@@ -96,6 +96,15 @@ def idempotent(handler):
                 record.content_type = "application/json"
                 record.body = body
                 record.save(update_fields=["status", "content_type", "body"])
+                if getattr(response, "redrawn_on_commit", False):
+                    # The handler draws its body again once the transaction commits (after its own
+                    # callbacks, registered before this one): a replay returns that body.
+                    pk = record.pk
+                    transaction.on_commit(
+                        lambda: IdempotencyRecord.objects.filter(pk=pk).update(
+                            body=JSONRenderer().render(response.data)
+                        )
+                    )
                 return response
         except _Rollback as rollback:
             return rollback.response

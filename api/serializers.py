@@ -391,7 +391,8 @@ class ImportBatchSerializer(serializers.Serializer):
     claims = serializers.SerializerMethodField()
 
     def get_claims(self, batch) -> list[str]:
-        return [c.rma_number for c in batch.claims.order_by("rma_seq")]
+        # Not the placeholders of claims still waiting for their numbers (claims_create_many).
+        return [c.rma_number for c in batch.claims.filter(rma_year__gt=0).order_by("rma_seq")]
 
 
 class ClaimPageSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -349,7 +350,17 @@ class ImportView(ApiView):
         )
         if not result.ok:
             return claim_input.import_problem(result)
-        return Response(s.ImportBatchSerializer(result.batch).data, status=status.HTTP_201_CREATED)
+        batch = result.batch
+        response = Response(s.ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+        def with_final_numbers():
+            response.data = s.ImportBatchSerializer(batch).data
+
+        # The claims get their RMA numbers once the request's transaction commits (claims_create_many):
+        # the body is drawn again then, before it is rendered (and stored for a replay, see idempotent).
+        transaction.on_commit(with_final_numbers)
+        response.redrawn_on_commit = True  # type: ignore[attr-defined]
+        return response
 
 
 class ImportDetailView(ApiView):

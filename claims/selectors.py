@@ -43,12 +43,17 @@ if TYPE_CHECKING:
 
 
 def company_claims(company_id: int) -> QuerySet[Claim]:
-    """The claims of a company that its members may see (visible_claims, and the precompiled reads below)."""
-    return Claim.objects.filter(company_id=company_id)
+    """The claims of a company that its members may see (visible_claims, and the precompiled reads below):
+    not those of an import still waiting for their RMA numbers (placeholders, year 0)."""
+    return Claim.objects.filter(company_id=company_id, rma_year__gt=0)
 
 
 def visible_claims(user: User) -> QuerySet[Claim]:
-    """The claims ``user`` may see: those of the company they are an active member of, else none."""
+    """The claims ``user`` may see: those of the company they are an active member of, else none.
+
+    Not the claims of an import still waiting for their RMA numbers (placeholders, year 0): a partner
+    never sees a claim without its number (``services.claims_create_many``).
+    """
     company = access.active_company(user)
     if company is None:
         return Claim.objects.none()

@@ -360,7 +360,6 @@ def claim_create(
     return claim
 
 
-@transaction.atomic
 def claims_create_many(
     *,
     user: User,
@@ -370,12 +369,25 @@ def claims_create_many(
     batch: ImportBatch | None = None,
     now: datetime.datetime | None = None,
 ) -> list[Claim]:
-    """Create one claim per row (CSV import), all or nothing, with consecutive RMA numbers.
+    """Create one claim per row (CSV import), all or nothing, then give them their RMA numbers in file order.
 
-    The claims, lines and timeline entries are written first under placeholder numbers, a constant
-    number of queries however many rows (COPY on PostgreSQL); the real numbers are taken last, in one
-    step, and set by one UPDATE computed in the database just before the commit. A claim filed on the
-    web meanwhile waits for the year's counter only for that moment, not for the whole import.
+    The claims, lines and timeline entries are written in one transaction under placeholder numbers
+    (year 0), a constant number of queries however many rows (COPY on PostgreSQL). Once it commits, the
+    real numbers are given in chunks of ``NUMBERING_CHUNK`` claims, each chunk its own short transaction
+    (``_number_chunk``): the year's counter is held for one chunk at a time, and a claim filed on the web
+    meanwhile gets its number between two chunks instead of waiting for the whole import.
+
+    The numbers stay gapless and unique across all claims (each chunk takes its numbers and gives them
+    under the same lock). Within the import they follow the file's order; they are consecutive unless a
+    web claim took a number between two chunks, in which case the import's block has that claim's number
+    in it (in order, not necessarily contiguous).
+
+    When the caller is inside a transaction (a request, a test, the import engine), the claims are
+    committed only with it: the numbering waits for that commit (``transaction.on_commit``). Whatever
+    shows the numbers (the action log entry, the ``claims_created_many`` signal and its webhooks, the
+    e-mail) comes after the last chunk, with the final numbers, set on the returned claims in place.
+    Placeholder claims are hidden from partners (``selectors.visible_claims``); if the process dies
+    before numbering them, the housekeeping job ``claims_number_placeholders`` numbers them.
     """
     now = now or timezone.now()
     company = _company_of(user)
@@ -390,6 +402,26 @@ def claims_create_many(
         claim = _build_claim(user=user, company=company, data=data, status=status, now=now, rma=placeholder)
         claim.import_batch = batch
         claims.append(claim)
+    if not claims:
+        return claims
+    with transaction.atomic():
+        _write_placeholders(claims, rows, user=user, status=status, now=now)
+
+    def number() -> None:
+        _number_import(claims, base, now=now, user=user, company=company, batch=batch)
+
+    if connection.in_atomic_block:
+        # The claims are not committed yet: they are numbered once the caller's transaction is. Robust:
+        # a failure leaves the committed claims to the housekeeping job, not the caller's response.
+        transaction.on_commit(number, robust=True)
+    else:
+        number()
+    return claims
+
+
+def _write_placeholders(
+    claims: list[Claim], rows: Sequence[dict[str, Any]], *, user: User, status: str, now: datetime.datetime
+) -> None:
     if connection.vendor == "postgresql":
         for claim, pk in zip(claims, _reserve_ids(Claim, len(claims)), strict=True):
             claim.pk = pk
@@ -413,56 +445,143 @@ def claims_create_many(
     else:
         ClaimLine.objects.bulk_create(lines, batch_size=2000)
         StatusChange.objects.bulk_create(changes, batch_size=2000)
-    if connection.vendor == "postgresql":
-        # Django's foreign keys are checked at the commit, 15,000 checks for 5,000 rows: run them now
-        # (SET CONSTRAINTS ALL IMMEDIATE, then DEFERRED again), not while the counter is held.
-        connection.check_constraints()
-    # Last: the numbers, under the counter's lock until the commit.
-    first = _set_rma_numbers(base, len(claims), now)
-    for offset, claim in enumerate(claims):
-        claim.rma_year, claim.rma_seq, claim.rma_number = (
-            first[0],
-            first[1] + offset,
-            format_rma_number(first[1] + offset, first[0]),
+
+
+def _number_import(
+    claims: list[Claim],
+    base: int,
+    *,
+    now: datetime.datetime,
+    user: User,
+    company: Company,
+    batch: ImportBatch | None,
+) -> None:
+    """Number an import's committed placeholders ``base`` … in chunks, then announce the claims."""
+    given: dict[int, tuple[int, int, RmaNumber]] = {}
+    start, end = base, base + len(claims)
+    while start < end:
+        chunk = _number_chunk(Q(rma_year=0, rma_seq__gte=start, rma_seq__lt=end), now)
+        if not chunk:
+            break  # the rest is being numbered by the housekeeping job (locked by it)
+        given.update(chunk)
+        start = max(chunk) + 1
+    by_pk: dict[int, RmaNumber] = {pk: number for _placeholder, pk, number in given.values()}
+    missing = [claim.pk for claim in claims if claim.pk not in by_pk]
+    if missing:  # numbered meanwhile by the housekeeping job: read them back
+        by_pk.update(
+            (pk, (year, seq, number))
+            for pk, year, seq, number in Claim.objects.filter(pk__in=missing).values_list(
+                "pk", "rma_year", "rma_seq", "rma_number"
+            )
         )
-    # One entry for the whole import, however many claims: the import must stay fast.
-    log_action(
-        batch,
-        "claims.imported",
-        actor=user,
-        data={"count": len(claims), "first": claims[0].rma_number, "last": claims[-1].rma_number},
-        company_id=company.pk,
-    )
+    for claim in claims:
+        claim.rma_year, claim.rma_seq, claim.rma_number = by_pk.get(
+            claim.pk, (claim.rma_year, claim.rma_seq, claim.rma_number)
+        )
+    with transaction.atomic():
+        # One entry for the whole import, however many claims: the import must stay fast.
+        log_action(
+            batch,
+            "claims.imported",
+            actor=user,
+            data={"count": len(claims), "first": claims[0].rma_number, "last": claims[-1].rma_number},
+            company_id=company.pk,
+        )
+        signals.claims_created_many.send(sender=Claim, claims=claims)
     # Rendering the summary of thousands of claims takes longer than the numbers: after the commit.
-    transaction.on_commit(lambda: emails.claims_imported(user, claims))
-    signals.claims_created_many.send(sender=Claim, claims=claims)
-    return claims
+    emails.claims_imported(user, claims)
 
 
 # Placeholder RMA sequence numbers of an import in progress (year 0): a random block far above any real
 # number, so that two imports at once do not wait for each other on the unique index.
 PLACEHOLDER_BASE = 1_000_000_000
+# Claims numbered per transaction: one chunk holds the year's counter for its UPDATE (a few tens of
+# milliseconds for 250 claims on PostgreSQL, 21 indexes), then a web claim may take the next number.
+NUMBERING_CHUNK = 250
+# A placeholder older than this was left by an import that stopped before numbering it (a crash).
+PLACEHOLDER_REPAIR_AFTER = datetime.timedelta(minutes=1)
 
 
-def _set_rma_numbers(base: int, count: int, now: datetime.datetime) -> tuple[int, int]:
-    """Take ``count`` numbers and give them to the placeholders ``base`` … ``base + count - 1`` in order.
+def _number_chunk(placeholders: Q, now: datetime.datetime) -> dict[int, tuple[int, int, RmaNumber]]:
+    """Number the first ``NUMBERING_CHUNK`` placeholders matching ``placeholders``, in their order, and commit.
 
-    One UPDATE whose numbers the database computes from the placeholder's (found by the unique index
-    of year and sequence): nothing to build or send per claim while the year's counter is held.
+    The rows are locked first (SKIP LOCKED: rows another transaction is numbering are left to it), then
+    the numbers are taken and given: the counter is held only for the UPDATE and the commit.
+    Returns {placeholder sequence: (placeholder sequence, pk, number given)}.
+    """
+    with transaction.atomic():
+        rows = list(
+            Claim.objects.select_for_update(skip_locked=True)
+            .filter(placeholders)
+            .order_by("rma_seq")
+            .values_list("rma_seq", "pk")[:NUMBERING_CHUNK]
+        )
+        if not rows:
+            return {}
+        year, first = _set_rma_numbers([placeholder for placeholder, _pk in rows], now)
+    return {
+        placeholder: (placeholder, pk, (year, first + offset, format_rma_number(first + offset, year)))
+        for offset, (placeholder, pk) in enumerate(rows)
+    }
+
+
+def _set_rma_numbers(placeholders: Sequence[int], now: datetime.datetime) -> tuple[int, int]:
+    """Take ``len(placeholders)`` numbers and give them to the placeholder claims (sorted) in order.
+
+    Inside the caller's transaction, which holds the year's counter until it ends. One UPDATE per run of
+    consecutive placeholders (an import's chunk is one run), its numbers computed by the database from the
+    placeholder's (found by the unique index of year and sequence): nothing built or sent per claim.
     Returns (year, first sequence number).
     """
-    (year, seq, _number), *_rest = allocate_rma_numbers(count, now)
+    (year, seq, _number), *_rest = allocate_rma_numbers(len(placeholders), now)
     marker = "-1"
     prefix, _marker, suffix = format_rma_number(int(marker), year).partition(marker)
-    new_seq = F("rma_seq") - base + seq
-    updated = Claim.objects.filter(rma_year=0, rma_seq__gte=base, rma_seq__lt=base + count).update(
-        rma_year=year,
-        rma_seq=new_seq,
-        rma_number=Concat(Value(prefix), Cast(new_seq, CharField()), Value(suffix), output_field=CharField()),
-    )
-    if updated != count:  # pragma: no cover - the placeholders are this transaction's own rows
-        raise RuntimeError(f"{updated} of {count} imported claims got their RMA numbers")
+    offset = 0
+    while offset < len(placeholders):
+        run_start = placeholders[offset]
+        run = 1
+        while offset + run < len(placeholders) and placeholders[offset + run] == run_start + run:
+            run += 1
+        new_seq = F("rma_seq") - run_start + seq + offset
+        updated = Claim.objects.filter(rma_year=0, rma_seq__gte=run_start, rma_seq__lt=run_start + run).update(
+            rma_year=year,
+            rma_seq=new_seq,
+            rma_number=Concat(Value(prefix), Cast(new_seq, CharField()), Value(suffix), output_field=CharField()),
+        )
+        if updated != run:  # pragma: no cover - the caller locked these placeholders
+            raise RuntimeError(f"{updated} of {run} placeholder claims got their RMA numbers")
+        offset += run
     return year, seq
+
+
+def claims_number_placeholders(*, now: datetime.datetime | None = None) -> int:
+    """Number the claims an import left under placeholders (it stopped before numbering them); how many.
+
+    Run by Celery beat. Only placeholders older than ``PLACEHOLDER_REPAIR_AFTER`` are taken (a running
+    import numbers its own), in chunks like the import's, in the order of their placeholders (so an
+    import's claims keep their file order), each row locked with SKIP LOCKED: it is safe to run while an
+    import numbers its claims, and running it again finds nothing more to do. Then what the import would
+    have sent: the ``claims_created_many`` signal (webhooks) per company and the summary e-mail per owner.
+    """
+    now = now or timezone.now()
+    left = Q(rma_year=0, created_at__lt=now - PLACEHOLDER_REPAIR_AFTER)
+    numbered: list[int] = []
+    while chunk := _number_chunk(left, now):
+        numbered.extend(pk for _placeholder, pk, _number in chunk.values())
+    if not numbered:
+        return 0
+    claims = list(Claim.objects.filter(pk__in=numbered).select_related("owner").order_by("rma_year", "rma_seq"))
+    by_company: dict[int, list[Claim]] = {}
+    by_owner: dict[int, list[Claim]] = {}
+    for claim in claims:
+        by_company.setdefault(claim.company_id, []).append(claim)
+        by_owner.setdefault(claim.owner_id, []).append(claim)
+    with transaction.atomic():
+        for company_claims in by_company.values():
+            signals.claims_created_many.send(sender=Claim, claims=company_claims)
+    for owner_claims in by_owner.values():
+        emails.claims_imported(owner_claims[0].owner, owner_claims)
+    return len(numbered)
 
 
 def _reserve_ids(model: type[Model], count: int) -> list[int]:

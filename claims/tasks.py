@@ -28,11 +28,19 @@ def compact_claim_tallies():
 
 
 @shared_task
+def number_placeholder_claims():
+    """Housekeeping (Celery beat): claims an import left unnumbered (it stopped before numbering them)."""
+    return services.claims_number_placeholders()
+
+
+@shared_task
 def build_batch_handover(batch_id, base_url, language):
     """Render the handover document of a CSV import (hundreds of barcodes) away from the web process."""
     batch = ImportBatch.objects.select_related("owner", "company").filter(pk=batch_id).first()
     if batch is None or batch.handover_pdf:
         return False
+    if Claim.objects.filter(import_batch=batch, rma_year=0).exists():
+        return False  # not numbered yet (the import stopped): a later request queues it again
     claims = list(
         Claim.objects.filter(import_batch=batch).prefetch_related("lines__product").order_by("rma_year", "rma_seq")
     )

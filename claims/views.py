@@ -482,7 +482,8 @@ def _batch_for_user(request, pk):
 def claim_import_result(request, pk):
     batch = _batch_for_user(request, pk)
     claims = list(
-        Claim.objects.filter(import_batch=batch, company=batch.company)
+        # Claims still waiting for their numbers (an import that stopped) are not shown: visible_claims.
+        Claim.objects.filter(import_batch=batch, company=batch.company, rma_year__gt=0)
         .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.select_related("product")))
         .order_by("rma_year", "rma_seq")
     )

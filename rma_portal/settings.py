@@ -204,6 +204,7 @@ CELERY_BEAT_SCHEDULE = {
     "import_jobs": {"task": "core.tasks.import_jobs_housekeeping", "schedule": 600.0},
     "purge_claim_submissions": {"task": "claims.tasks.purge_claim_submissions", "schedule": 3600.0},
     "compact_claim_tallies": {"task": "claims.tasks.compact_claim_tallies", "schedule": 600.0},
+    "number_placeholder_claims": {"task": "claims.tasks.number_placeholder_claims", "schedule": 600.0},
     "purge_idempotency_keys": {"task": "api.tasks.purge_idempotency_records", "schedule": 3600.0},
     "purge_webhook_deliveries": {"task": "api.tasks.purge_webhook_deliveries", "schedule": 6 * 3600.0},
 }

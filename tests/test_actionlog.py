@@ -64,13 +64,15 @@ def test_claim_create(owner):
     assert entry.data == {"rma_number": claim.rma_number, "status": claim.status, "lines": 1}
 
 
-def test_claims_create_many_logs_once_per_batch(owner):
+def test_claims_create_many_logs_once_per_batch(owner, django_capture_on_commit_callbacks):
     product = ProductFactory()
     batch = ImportBatch.objects.create(company=owner.membership.company, owner=owner, file_name="c.csv", claim_count=3)
     rows = [{"line": line(product), "own_number": f"N{n}"} for n in range(3)]
-    claims = services.claims_create_many(
-        user=owner, claim_type=ClaimTypeFactory(), return_address=address(), rows=rows, batch=batch
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # logged once numbered, after the commit
+        claims = services.claims_create_many(
+            user=owner, claim_type=ClaimTypeFactory(), return_address=address(), rows=rows, batch=batch
+        )
+    assert claims[0].rma_number.startswith("RMA/")
     entry = only_entry()
     assert (entry.action_type, entry.actor, entry.content_object) == ("claims.imported", owner, batch)
     assert entry.data == {"count": 3, "first": claims[0].rma_number, "last": claims[-1].rma_number}
@@ -395,12 +397,13 @@ def test_claim_admin_shows_its_history_in_a_fixed_number_of_queries(owner, staff
     assert many == few
 
 
-def test_claim_history_includes_its_import_batch(owner, technician_client):
+def test_claim_history_includes_its_import_batch(owner, technician_client, django_capture_on_commit_callbacks):
     batch = ImportBatch.objects.create(company=owner.membership.company, owner=owner, file_name="c.csv", claim_count=1)
     rows = [{"line": line(ProductFactory()), "own_number": "N1"}]
-    (claim,) = services.claims_create_many(
-        user=owner, claim_type=ClaimTypeFactory(), return_address=address(), rows=rows, batch=batch
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # logged once numbered, after the commit
+        (claim,) = services.claims_create_many(
+            user=owner, claim_type=ClaimTypeFactory(), return_address=address(), rows=rows, batch=batch
+        )
     page = technician_client.get(reverse("admin:claims_claim_change", args=[claim.pk])).content.decode()
     assert "Claims imported from CSV" in page
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from api import addresses, delivery, webhooks
 from api.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from claims import services
-from claims.models import Status
+from claims.models import Claim, Status
 from claims.tests.factories import ClaimFactory
 from core.errors import RuleViolation
 
@@ -259,13 +259,17 @@ def test_a_csv_import_with_a_listening_endpoint_writes_its_deliveries_in_bulk(
 
     def run(count):
         rows = "".join(f"W{count}-{n};{ean};SW{count}{n};2026-10-01;Broken;\r\n" for n in range(count))
-        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks():
-            result = csv_import.claims_import_csv(
-                user=owner,
-                uploaded=SimpleUploadedFile("c.csv", rows.encode()),
-                claim_type=claim_setup["claim_type"],
-                return_address=ReturnAddress.from_address(claim_setup["address"]),
-            )
+        with CaptureQueriesContext(connection) as queries:
+            with django_capture_on_commit_callbacks() as callbacks:
+                result = csv_import.claims_import_csv(
+                    user=owner,
+                    uploaded=SimpleUploadedFile("c.csv", rows.encode()),
+                    claim_type=claim_setup["claim_type"],
+                    return_address=ReturnAddress.from_address(claim_setup["address"]),
+                )
+            # After the import's commit: its numbering, then the deliveries (whose sends are not run here).
+            with django_capture_on_commit_callbacks():
+                callbacks[0]()
         assert result.ok
         return len(queries)
 
@@ -279,3 +283,6 @@ def test_a_csv_import_with_a_listening_endpoint_writes_its_deliveries_in_bulk(
     body = json.loads(deliveries.order_by("id").last().body)
     assert body["data"]["claim"]["lines"][0]["ean"] == ean
     assert body["data"]["claim"]["rma_number"].startswith("RMA/")
+    # Every delivery carries its claim's final number, never an import's placeholder.
+    sent = [json.loads(d.body)["data"]["claim"]["rma_number"] for d in deliveries]
+    assert sorted(sent) == sorted(Claim.objects.filter(import_batch__isnull=False).values_list("rma_number", flat=True))

@@ -153,8 +153,21 @@ def test_csv_imports_in_parallel_with_web_claims_stay_gapless(setup):
         assert [own_numbers_by_seq[seq + i] for i in range(40)] == [f"R{i}" for i in range(40)]
 
 
-def test_an_import_takes_its_numbers_last_in_one_step(setup, monkeypatch):
-    """Everything is written before the year's counter is taken, so web claims wait for it only briefly."""
+def import_rows(product, count, prefix="R"):
+    return [
+        {
+            "own_number": f"{prefix}{i}",
+            "line": LineData(product=product, document_date=datetime.date(2026, 1, 5), description="x"),
+        }
+        for i in range(count)
+    ]
+
+
+ADDRESS = ReturnAddress("Firma", "Str. 1", "010101", "Bucuresti", "RO")
+
+
+def test_an_import_takes_its_numbers_after_its_commit_in_chunks(setup, monkeypatch, django_capture_on_commit_callbacks):
+    """Everything is written and committed before the year's counter is taken, then numbered a chunk at a time."""
     from claims import services
     from claims.models import ClaimLine, StatusChange
 
@@ -168,17 +181,89 @@ def test_an_import_takes_its_numbers_last_in_one_step(setup, monkeypatch):
         return allocate(count, now)
 
     monkeypatch.setattr(services, "allocate_rma_numbers", spy)
-    rows = [
-        {
-            "own_number": f"R{i}",
-            "line": LineData(product=product, document_date=datetime.date(2026, 1, 5), description="x"),
-        }
-        for i in range(3)
-    ]
-    address = ReturnAddress("Firma", "Str. 1", "010101", "Bucuresti", "RO")
-    claims = claims_create_many(user=owner, claim_type=claim_type, return_address=address, rows=rows)
-    assert written_before == [(3, 4, 4)]  # one call, after the 3 new lines and timeline entries
-    assert [c.rma_seq for c in claims] == [2, 3, 4]
+    monkeypatch.setattr(services, "NUMBERING_CHUNK", 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        claims = claims_create_many(
+            user=owner, claim_type=claim_type, return_address=ADDRESS, rows=import_rows(product, 5)
+        )
+        # Inside the caller's transaction: nothing numbered until it commits.
+        assert written_before == [] and Claim.objects.filter(rma_year=0).count() == 5
+    # Three chunks (2 + 2 + 1), each after the 5 new lines and timeline entries.
+    assert written_before == [(2, 6, 6), (2, 6, 6), (1, 6, 6)]
+    assert [c.rma_seq for c in claims] == [2, 3, 4, 5, 6]
     stored = dict(Claim.objects.values_list("own_number", "rma_number"))
-    assert [stored[f"R{i}"] for i in range(3)] == [c.rma_number for c in claims]
+    assert [stored[f"R{i}"] for i in range(5)] == [c.rma_number for c in claims]
     assert stored["R0"].startswith("RMA/2/") and not Claim.objects.filter(rma_year=0).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_imports_and_web_claims_share_one_gapless_sequence_in_file_order(setup, monkeypatch):
+    """Outside any transaction: the import commits its claims and numbers them at once, before returning."""
+    from claims import services
+
+    owner, claim_type, product = setup
+    monkeypatch.setattr(services, "NUMBERING_CHUNK", 3)
+    claim_create(user=owner, data=claim_data(claim_type, product))
+    first = claims_create_many(user=owner, claim_type=claim_type, return_address=ADDRESS, rows=import_rows(product, 7))
+    claim_create(user=owner, data=claim_data(claim_type, product))
+    second = claims_create_many(
+        user=owner, claim_type=claim_type, return_address=ADDRESS, rows=import_rows(product, 4, prefix="S")
+    )
+    assert numbers() == list(range(1, 1 + 7 + 1 + 4 + 1))
+    assert not Claim.objects.filter(rma_year=0).exists()
+    assert [c.rma_seq for c in first] == list(range(2, 9)) and [c.rma_seq for c in second] == list(range(10, 14))
+    own_by_seq = dict(Claim.objects.values_list("rma_seq", "own_number"))
+    assert [own_by_seq[seq] for seq in range(2, 9)] == [f"R{i}" for i in range(7)]
+    assert [own_by_seq[seq] for seq in range(10, 14)] == [f"S{i}" for i in range(4)]
+    assert {c.pk: c.rma_number for c in first + second} == dict(
+        Claim.objects.filter(pk__in=[c.pk for c in first + second]).values_list("pk", "rma_number")
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_web_claims_get_numbers_between_the_chunks_of_an_import(setup, monkeypatch):
+    """A 2,000-row import numbered 100 at a time while another connection files web claims.
+
+    Every number of the year is taken once and none is skipped, and at least one web claim got a number
+    inside the import's range: the counter was released between two chunks. No timing is asserted.
+    """
+    from claims import services
+
+    owner, claim_type, product = setup
+    monkeypatch.setattr(services, "NUMBERING_CHUNK", 100)
+    allocate = services.allocate_rma_numbers
+    importing, done = threading.Event(), threading.Event()
+
+    def spy(count, now=None):
+        importing.set()  # the import has started numbering: the web claims go now
+        return allocate(count, now)
+
+    monkeypatch.setattr(services, "allocate_rma_numbers", spy)
+    rows = import_rows(product, 2000)
+    imported = []
+
+    def work(index):
+        if index == 0:
+            try:
+                imported.extend(
+                    claims_create_many(user=owner, claim_type=claim_type, return_address=ADDRESS, rows=rows)
+                )
+            finally:
+                done.set()
+        else:
+            importing.wait(timeout=60)
+            while not done.is_set():
+                with transaction.atomic():
+                    claim_create(user=owner, data=claim_data(claim_type, product))
+
+    assert run_in_threads(2, work) == []
+    seqs = numbers()
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert len(seqs) > 2000 and not Claim.objects.filter(rma_year=0).exists()
+    mine = [c.rma_seq for c in imported]
+    assert mine == sorted(mine)  # file order
+    web = set(Claim.objects.exclude(pk__in=[c.pk for c in imported]).values_list("rma_seq", flat=True))
+    assert any(mine[0] < seq < mine[-1] for seq in web)
+    own_by_seq = dict(Claim.objects.filter(pk__in=[c.pk for c in imported]).values_list("rma_seq", "own_number"))
+    assert [own_by_seq[seq] for seq in mine] == [f"R{i}" for i in range(2000)]
