@@ -10,12 +10,13 @@ through the ORM as before.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connections, router
 from django.db.models import Field, ForeignObject, Lookup, Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.utils import translation
 
 
@@ -88,20 +89,31 @@ class _Constant:
         self.value = value
 
 
-# Stand-ins for the caller's parameters while the query is compiled: integers no row carries.
+# Stand-ins for the caller's parameters while the query is compiled: values no row carries.
 _SENTINEL = -987_654_321_000
 
 
+def _sentinel(index: int, param: Any) -> Any:
+    if type(param) is int:
+        return _SENTINEL - index
+    if type(param) is str:
+        return f"\x1eprecompiled-{index}\x1e"
+    if type(param) is datetime.datetime and param.tzinfo is not None:
+        return datetime.datetime(1001, 1, 1, 0, 0, 0, index, tzinfo=datetime.UTC)
+    raise TypeError(f"PrecompiledQuery: a parameter of type {type(param).__name__} (ints, strings, aware datetimes)")
+
+
 class PrecompiledQuery:
-    """Model instances of ``build(*params)``, its SQL compiled once per process, database and language.
+    """Model instances (or ``values()`` dicts) of ``build(*params)``, its SQL compiled once per process,
+    database, language and parameter types.
 
     A page that reads one claim and its lines, attachments, timeline and messages spends more on
     compiling its five queries than PostgreSQL spends answering them. ``build`` takes the caller's
-    parameters (integers: ids) and returns a queryset, with ``select_related`` and ``defer`` as
+    parameters (integers, strings, aware datetimes) and returns a queryset, with ``select_related`` and ``defer`` as
     usual; it is called once, with stand-in values, and the SQL it compiles to is reused with the
     real ones. The rows become instances as Django's ModelIterable makes them (related objects,
     deferred fields, converters). Only parameters that do not change the SQL's shape may be given:
-    ids, not lists or None; every stand-in must reach the SQL (checked when compiling), and the
+    ids, codes and moments, not lists or None; every stand-in must reach the SQL (checked when compiling), and the
     query may not prefetch.
     """
 
@@ -110,45 +122,59 @@ class PrecompiledQuery:
         self.build = build
         self._compiled: dict[tuple[str, str | None, int], tuple] = {}
 
-    def all(self, *params: int) -> list:
+    def all(self, *params: Any) -> list:
         alias = router.db_for_read(self.model)
-        key = (alias, translation.get_language(), len(params))
+        key = (alias, translation.get_language(), tuple(type(param) for param in params))
         plan = self._compiled.get(key)
         if plan is None:
-            plan = self._compiled[key] = self._compile(alias, len(params))
-        sql, slots, converters, compiler, build_instances = plan
+            plan = self._compiled[key] = self._compile(alias, params)
+        sql, slots, converters, compiler, build_row = plan
         values = tuple(params[slot] if isinstance(slot, int) else slot.value for slot in slots)
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, values)
             rows = cursor.fetchall()
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
-        return [build_instances(row) for row in rows]
+        return [build_row(row) for row in rows]
 
-    def _compile(self, alias: str, arity: int) -> tuple:
-        sentinels = [_SENTINEL - index for index in range(arity)]
+    def _compile(self, alias: str, params: tuple) -> tuple:
+        arity = len(params)
+        sentinels = [_sentinel(index, param) for index, param in enumerate(params)]
         queryset = self.build(*sentinels)
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise ValueError("PrecompiledQuery: a query that prefetches or knows related objects")
         compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
+        sql, compiled = compiler.as_sql()
         slots: list[int | _Constant] = []
-        for value in params:
-            if type(value) is int and value in sentinels:
-                slots.append(sentinels.index(value))
-            else:
-                slots.append(_Constant(value))
+        for value in compiled:
+            index = next(
+                (i for i, sentinel in enumerate(sentinels) if type(value) is type(sentinel) and value == sentinel),
+                None,
+            )
+            slots.append(index if index is not None else _Constant(value))
         if sorted(slot for slot in slots if isinstance(slot, int)) != list(range(arity)):
-            raise ValueError(f"PrecompiledQuery: each parameter must reach the SQL once ({params!r})")
-        # As django.db.models.query.ModelIterable reads a compiled query's rows.
-        select, klass_info, annotations = compiler.select, compiler.klass_info, compiler.annotation_col_map
+            raise ValueError(f"PrecompiledQuery: each parameter must reach the SQL once ({compiled!r})")
+        select = compiler.select
         converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+        if issubclass(queryset._iterable_class, ValuesIterable):
+            # As django.db.models.query.ValuesIterable names a values() query's columns.
+            query = queryset.query
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+
+            def build_dict(row):
+                return dict(zip(names, row, strict=False))
+
+            return sql, slots, converters, compiler, build_dict
+        if queryset._iterable_class is not ModelIterable:
+            raise ValueError("PrecompiledQuery: model instances or values() rows only")
+        # As django.db.models.query.ModelIterable reads a compiled query's rows.
+        klass_info, annotations = compiler.klass_info, compiler.annotation_col_map
         model_cls = klass_info["model"]
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
         populators = get_related_populators(klass_info, select, alias)
 
-        def build_instances(row):
+        def build_instance(row):
             obj = model_cls.from_db(alias, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
@@ -156,4 +182,4 @@ class PrecompiledQuery:
                 setattr(obj, name, row[position])
             return obj
 
-        return sql, slots, converters, compiler, build_instances
+        return sql, slots, converters, compiler, build_instance

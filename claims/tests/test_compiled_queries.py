@@ -128,4 +128,4 @@ def test_a_parameter_that_does_not_reach_the_sql_is_refused():
 
     query = PrecompiledQuery(Claim, lambda company_id, unused: Claim.objects.filter(company_id=company_id))
     with pytest.raises(ValueError, match="each parameter"):
-        query._compile("default", 2)
+        query._compile("default", (1, 2))
