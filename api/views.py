@@ -194,6 +194,9 @@ class PrecompiledClaimPage:
 class ClaimListView(ApiView):
     @extend_schema(
         operation_id="claims_list",
+        description=(
+            "The company's claims, newest first in the order they were filed, a page at a time: follow `next`."
+        ),
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, description="RMA number, a line's serial or the own claim number."),
             OpenApiParameter("status", OpenApiTypes.STR, enum=Status.values),

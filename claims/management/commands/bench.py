@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -613,7 +614,7 @@ class Command(BaseCommand):
 
         The batch's handover PDF is rendered by a worker after the commit, not by the import: Celery runs
         eagerly here (no broker), so its render is held back from the import's time and timed on its own.
-        Another thread files claims one after the other during the import, as the web form does; each waits
+        Another process files claims one after the other during the import, as the web form does; each waits
         for the year's RMA counter while the import holds it. The import numbers its claims after its commit
         in chunks, each its own transaction: each chunk's hold (from its numbers to its commit) is timed, and
         the longest is reported with the number of chunks.
@@ -649,9 +650,13 @@ class Command(BaseCommand):
             ],
             return_address=address,
         )
-        stop, waits, web_errors = threading.Event(), [], []
+        # The web claims come from another process, as from a gunicorn worker: in a thread of this one they
+        # would wait for the import's Python (the GIL), not only for the database.
+        context = multiprocessing.get_context("fork")
+        stop, outcome = context.Event(), context.Queue()
 
         def web_claims():
+            waits, errors = [], []
             try:
                 while not stop.is_set():
                     started = time.monotonic()
@@ -659,11 +664,12 @@ class Command(BaseCommand):
                         with transaction.atomic():
                             claim_create(user=self.partner, data=web_data, notify=False)
                     except Exception as error:  # noqa: BLE001 - counted and reported
-                        web_errors.append(repr(error))
+                        errors.append(repr(error))
                     else:
                         waits.append(time.monotonic() - started)
                     stop.wait(0.02)
             finally:
+                outcome.put((waits, errors))
                 connections.close_all()
 
         queued, holds = [], []
@@ -674,7 +680,8 @@ class Command(BaseCommand):
             transaction.on_commit(lambda: holds.append(time.monotonic() - taken))
             return allocate_rma_numbers(count, now)
 
-        web = threading.Thread(target=web_claims)
+        connections.close_all()  # the child opens its own connection, not this one's socket
+        web = context.Process(target=web_claims)
         with (
             mock.patch.object(build_batch_handover, "delay", lambda *args: queued.append(args)),
             mock.patch.object(services, "allocate_rma_numbers", allocate),
@@ -689,7 +696,8 @@ class Command(BaseCommand):
                 seconds = time.monotonic() - started
             finally:
                 stop.set()
-                web.join()
+                waits, web_errors = outcome.get(timeout=120)
+                web.join(timeout=30)
         ok = bool(result.ok)
         if not ok:
             self.say(f"claims import refused the file: {str(getattr(result, 'errors', ''))[:300]}")
