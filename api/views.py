@@ -8,12 +8,15 @@ the portal's one ownership path: another company's claim is a 404.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -101,11 +104,30 @@ def not_found_on_rule():
         raise NotFound(error.message) from None
 
 
+def _position(value: str) -> tuple[datetime.datetime, int]:
+    """A cursor's position, "<created_at ISO>|<id>"; a forged cursor is a 404 (not a server error)."""
+    moment, _bar, pk = value.rpartition("|")
+    parsed = parse_datetime(moment) if moment else None
+    if parsed is None or timezone.is_naive(parsed) or not (pk.isdigit() and len(pk) < 19):
+        raise NotFound(ClaimCursor.invalid_cursor_message)
+    return parsed, int(pk)
+
+
+def _beyond(lookup: str, moment: datetime.datetime, pk: int) -> Q:
+    """The claims after a position in the list's order, ``(created_at, id) < (moment, pk)`` (``__lt``) or
+    ``>`` (``__gt``, a previous page): a range on claim_company_created_idx, then the tie broken by id."""
+    if lookup.endswith("__lt"):
+        return Q(created_at__lte=moment) & (Q(created_at__lt=moment) | Q(id__lt=pk))
+    return Q(created_at__gte=moment) & (Q(created_at__gt=moment) | Q(id__gt=pk))
+
+
 class ClaimCursor(CursorPagination):
-    # Newest first by id, the order claims were filed in: a cursor needs a unique position, and the
-    # claims of one CSV import share their moment of creation (ordered by it, a page boundary inside
-    # such a tie skipped claims).
-    ordering = ("-id",)
+    """Newest first, as the portal lists them. DRF's cursor keeps the first ordering field as its
+    position, and the claims of one CSV import share their moment of creation: a page boundary inside
+    such a tie skipped claims. The position here is the pair (created_at, id), unique, and the page
+    after it is filtered on the pair (``_beyond``)."""
+
+    ordering = ("-created_at", "-id")
     # The portal's page (25); a system that reads more asks for up to 200.
     page_size = 25
     page_size_query_param = "page_size"
@@ -113,11 +135,17 @@ class ClaimCursor(CursorPagination):
 
     def decode_cursor(self, request):
         cursor = super().decode_cursor(request)
-        # The position is an id: a forged cursor carrying anything else is refused (not a server error).
         if cursor is not None and cursor.position is not None:
-            if not (cursor.position.isdigit() and len(cursor.position) < 19):
-                raise NotFound(self.invalid_cursor_message)
+            _position(cursor.position)
         return cursor
+
+    def _get_position_from_instance(self, instance, ordering):
+        return f"{instance['created_at'].isoformat()}|{instance['id']}"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if not isinstance(queryset, PrecompiledClaimPage):
+            queryset = _PositionedQuerySet(queryset)
+        return super().paginate_queryset(queryset, request, view=view)
 
     def get_page_size(self, request):
         raw = request.query_params.getlist(self.page_size_query_param)
@@ -129,16 +157,33 @@ class ClaimCursor(CursorPagination):
         return int(raw[0])
 
 
+class _PositionedQuerySet:
+    """A queryset as CursorPagination uses it, whose position filter reads ClaimCursor's pair."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def order_by(self, *fields):
+        return _PositionedQuerySet(self.queryset.order_by(*fields))
+
+    def filter(self, **kwargs):
+        ((lookup, value),) = kwargs.items()
+        return _PositionedQuerySet(self.queryset.filter(_beyond(lookup, *_position(value))))
+
+    def __getitem__(self, window):
+        return self.queryset[window]
+
+
 def _claim_page(shape, company_id, *params):
     """The claims of a page of the list, as ``values()`` rows: ``shape`` is (ordering, by status,
-    position lookup, window), ``params`` the status and the position's moment where the shape has them."""
+    position lookup, window), ``params`` the status and the position (moment, id) where the shape has them."""
     ordering, by_status, lookup, (start, stop) = shape
     claims = selectors.company_claims(company_id)
     params = list(params)
     if by_status:
         claims = claims.filter(status=params.pop(0))
     if lookup:
-        claims = claims.filter(**{lookup: params.pop(0)})
+        claims = claims.filter(_beyond(lookup, params.pop(0), params.pop(0)))
     return claims.order_by(*ordering).values(*s.SUMMARY_VALUES)[start:stop]
 
 
@@ -155,7 +200,7 @@ class PrecompiledClaimPage:
     def __init__(self, company_id: int, status: str | None):
         self.company_id, self.status = company_id, status
         self.ordering: tuple[str, ...] = ClaimCursor.ordering
-        self.position: tuple[str, int] | None = None
+        self.position: tuple[str, datetime.datetime, int] | None = None
         self.window = (0, None)
 
     def order_by(self, *fields):
@@ -164,10 +209,7 @@ class PrecompiledClaimPage:
 
     def filter(self, **kwargs):
         ((lookup, value),) = kwargs.items()
-        # The cursor's position, an id (as text): anything else is a forged cursor.
-        if not (isinstance(value, int) or (isinstance(value, str) and value.isdigit() and len(value) < 19)):
-            raise NotFound(ClaimCursor.invalid_cursor_message)
-        self.position = (lookup, int(value))
+        self.position = (lookup, *_position(value))
         return self
 
     def __getitem__(self, window: slice):
@@ -180,7 +222,7 @@ class PrecompiledClaimPage:
         if self.status is not None:
             params.append(self.status)
         if self.position:
-            params.append(self.position[1])
+            params += [self.position[1], self.position[2]]
         query = _PAGE_QUERIES.get(shape)
         if query is None:
             if len(_PAGE_QUERIES) >= _MAX_PAGE_SHAPES:
@@ -194,9 +236,7 @@ class PrecompiledClaimPage:
 class ClaimListView(ApiView):
     @extend_schema(
         operation_id="claims_list",
-        description=(
-            "The company's claims, newest first in the order they were filed, a page at a time: follow `next`."
-        ),
+        description=("The company's claims, newest first, a page at a time: follow `next`."),
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, description="RMA number, a line's serial or the own claim number."),
             OpenApiParameter("status", OpenApiTypes.STR, enum=Status.values),

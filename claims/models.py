@@ -156,8 +156,6 @@ class Claim(models.Model):
         ]
         indexes = [
             models.Index(fields=["company", "-created_at", "-id"], name="claim_company_created_idx"),
-            # The API's claim list, newest first by id (its cursor needs a unique order).
-            models.Index(fields=["company", "-id"], name="claim_company_id_idx"),
             # The year goes along (INCLUDE) so that a partner's counts, which leave out an import's claims
             # still under placeholders (year 0), are read off the index alone (selectors.visible_claims).
             models.Index(fields=["company", "status"], include=["rma_year"], name="claim_company_status_idx"),

@@ -152,8 +152,8 @@ class PrecompiledQuery:
                 None,
             )
             slots.append(index if index is not None else _Constant(value))
-        if sorted(slot for slot in slots if isinstance(slot, int)) != list(range(arity)):
-            raise ValueError(f"PrecompiledQuery: each parameter must reach the SQL once ({compiled!r})")
+        if {slot for slot in slots if isinstance(slot, int)} != set(range(arity)):
+            raise ValueError(f"PrecompiledQuery: each parameter must reach the SQL ({compiled!r})")
         select = compiler.select
         converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
         if issubclass(queryset._iterable_class, ValuesIterable):

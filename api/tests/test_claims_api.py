@@ -59,7 +59,7 @@ def test_the_list_pages_forward_and_back_the_same_through_the_compiled_page(api,
         Claim.objects.filter(pk=claim.pk).update(created_at=start + datetime.timedelta(hours=index // 2))
         claims.append(claim)
     ClaimFactory(owner=stranger)
-    expected = list(Claim.objects.filter(company=claims[0].company).order_by("-id"))
+    expected = list(Claim.objects.filter(company=claims[0].company).order_by("-created_at", "-id"))
     for params, wanted in (({}, expected), ({"status": "cancelled"}, [c for c in expected if c.status == "cancelled"])):
         seen, pages, url = [], [], "/api/v1/claims/"
         query = {"page_size": 2, **params}
@@ -77,9 +77,10 @@ def test_the_list_pages_forward_and_back_the_same_through_the_compiled_page(api,
             url = body["previous"]
         assert back + [c["rma_number"] for c in pages[-1]["results"]] == seen
     # A forged cursor whose position is not a moment is refused, not a server error.
-    forged = base64.b64encode(b"p=not-an-id&o=0").decode()
-    response = api.get("/api/v1/claims/", {"cursor": forged})
-    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    for position in (b"not-a-position", b"2026-01-01T00:00:00|x", b"2026-01-01T00:00:00|1", b"|1"):
+        forged = base64.b64encode(b"p=" + position + b"&o=0").decode()
+        response = api.get("/api/v1/claims/", {"cursor": forged})
+        assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
 
 
 @pytest.mark.parametrize("count", [1, 30])

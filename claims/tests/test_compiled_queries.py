@@ -127,5 +127,5 @@ def test_a_parameter_that_does_not_reach_the_sql_is_refused():
     from core.compiled import PrecompiledQuery
 
     query = PrecompiledQuery(Claim, lambda company_id, unused: Claim.objects.filter(company_id=company_id))
-    with pytest.raises(ValueError, match="each parameter"):
+    with pytest.raises(ValueError, match="each parameter must reach the SQL"):
         query._compile("default", (1, 2))
