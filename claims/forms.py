@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.forms import AddressForm
-from accounts.models import MembershipState, shown_name
+from accounts.models import Membership, MembershipState, shown_name
+from core.compiled import PrecompiledQuery
 from core.errors import RuleViolation, add_to_form
 from core.text import grouped_number, lazy_format
 from warranty.codes import normalise_serial
@@ -47,6 +48,17 @@ SORT_LABELS = {
 }
 
 
+# The other active members of a company (the "opened by" filter), compiled once per process (core.compiled).
+_COLLEAGUES = PrecompiledQuery(
+    Membership,
+    lambda company_id, user_id: (
+        Membership.objects.filter(company_id=company_id, state=MembershipState.ACTIVE)
+        .exclude(user_id=user_id)
+        .values_list("user_id", "user__first_name", "user__last_name", "user__username")
+    ),
+)
+
+
 class ClaimFilterForm(forms.Form):
     """The claim list's filters (GET). A bad value is shown on its field and the other filters still apply."""
 
@@ -82,9 +94,7 @@ class ClaimFilterForm(forms.Form):
             # Names only: no User objects (whose phone numbers would be parsed) for a filter's options.
             members = [
                 (str(user_id), shown_name(first, last, username))
-                for user_id, first, last, username in company.memberships.filter(state=MembershipState.ACTIVE)
-                .exclude(user_id=user.pk)
-                .values_list("user_id", "user__first_name", "user__last_name", "user__username")
+                for user_id, first, last, username in _COLLEAGUES.all(company.pk, user.pk)
             ]
         self.fields["who"].choices = [("", _("Everyone")), ("mine", _("Me")), *sorted(members, key=lambda c: c[1])]
         self.fields["sort"].choices = list(SORT_LABELS.items())

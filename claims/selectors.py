@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -186,6 +186,25 @@ MAX_PRODUCT_MATCHES = 200
 MAX_EXACT_MATCHES = 1000
 
 
+def _exact_matches(company_id: int, serial: str, term: str, *rma: int) -> QuerySet:
+    """The ids of a company's claims that carry ``serial``, ``term`` (own number, waybill) or the RMA
+    number (year, sequence) exactly: claim_search_condition's first step, as one union."""
+    claims, lines = Claim.objects.filter(company_id=company_id), ClaimLine.objects.filter(claim__company_id=company_id)
+    exact = [
+        lines.filter(serial=serial).values("claim_id"),
+        claims.filter(own_number__iexact=term).values("pk"),
+        claims.filter(waybill=term).values("pk"),
+    ]
+    if rma:
+        exact.append(claims.filter(rma_year=rma[0], rma_seq=rma[1]).values("pk"))
+    first, *others = (match.order_by() for match in exact)
+    return first.union(*others).values_list("pk", flat=True)[:MAX_EXACT_MATCHES]
+
+
+# Compiled once for each kind of term (with or without an RMA number's year and sequence).
+_EXACT_MATCHES = PrecompiledQuery(Claim, _exact_matches)
+
+
 def claim_search_condition(query: str, *, company_id: int | None = None) -> Q:
     """The one claim search, of the partner's list and of the admin (which adds no company scope).
 
@@ -211,10 +230,14 @@ def claim_search_condition(query: str, *, company_id: int | None = None) -> Q:
         claims.filter(waybill=term).values("pk"),
     ]
     rma = parse_rma_number(term)
-    if rma:
-        exact.append(claims.filter(rma_year=rma[0], rma_seq=rma[1]).values("pk"))
-    first_exact, *other_exact = (match.order_by() for match in exact)
-    found = list(first_exact.union(*other_exact).values_list("pk", flat=True)[:MAX_EXACT_MATCHES])
+    if company_id is not None and connection.vendor == "postgresql":
+        # The partner's search: the same union, its SQL compiled once per process (core.compiled).
+        found = _EXACT_MATCHES.all(company_id, serial, term, *(rma or ()))
+    else:
+        if rma:
+            exact.append(claims.filter(rma_year=rma[0], rma_seq=rma[1]).values("pk"))
+        first_exact, *other_exact = (match.order_by() for match in exact)
+        found = list(first_exact.union(*other_exact).values_list("pk", flat=True)[:MAX_EXACT_MATCHES])
     if found:
         return Q(pk__in=found)
     matches = [
@@ -351,6 +374,57 @@ ROW_COLUMNS = (
     "owner__last_name",
     "owner__username",
 )
+
+
+def _list_page(shape: tuple, company_id: int, *status: str) -> QuerySet:
+    """A page of the claim list in its default order, as row_values() tuples (``shape``: (start, stop))."""
+    start, stop = shape
+    claims = company_claims(company_id)
+    if status:
+        claims = claims.filter(status=status[0])
+    return claims.order_by("-created_at", "-id").values_list(*ROW_COLUMNS)[start:stop]
+
+
+_LIST_PAGES: dict[tuple, PrecompiledQuery] = {}
+
+
+class PrecompiledListRows:
+    """The claim list's rows in its default order (all claims, or one status), for a paginator that
+    knows the total already (``tally_count``): a slice reads the page through SQL compiled once per
+    page window (core.compiled), as row_values() would have read it."""
+
+    def __init__(self, company_id: int, status: str = ""):
+        self.company_id, self.status = company_id, status
+
+    def __getitem__(self, window: slice) -> list[tuple]:
+        shape = (window.start or 0, window.stop)
+        query = _LIST_PAGES.get(shape)
+        if query is None:
+            if len(_LIST_PAGES) >= 256:
+                return list(_list_page(shape, self.company_id, *([self.status] if self.status else [])))
+            query = _LIST_PAGES[shape] = PrecompiledQuery(
+                Claim, lambda company_id, *status, shape=shape: _list_page(shape, company_id, *status)
+            )
+        return query.all(self.company_id, *([self.status] if self.status else []))
+
+
+def precompiled_list_rows(user: User, wanted: ClaimFilter) -> PrecompiledListRows | None:
+    """The rows of the list for ``wanted`` through precompiled SQL, when it has no filter but a status and
+    the default order (PostgreSQL); else None (row_values() of claims_filtered())."""
+    company = access.active_company(user)
+    plain = not (
+        wanted.query.strip()
+        or wanted.opened_from
+        or wanted.opened_to
+        or wanted.brand_id
+        or wanted.claim_type_id
+        or wanted.mine
+        or wanted.creator_id
+        or wanted.needs_action
+    )
+    if company is None or not plain or wanted.sort != DEFAULT_SORT or connection.vendor != "postgresql":
+        return None
+    return PrecompiledListRows(company.pk, wanted.status)
 
 
 def row_values(claims: QuerySet[Claim]) -> QuerySet:

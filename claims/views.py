@@ -217,11 +217,13 @@ def claim_list(request):
     claims = selectors.claims_filtered(request.user, wanted)
     # Counted off the tally when only statuses narrow the list; else on the claims alone (no owner
     # join), and not at all when the first page is not full.
+    known_count = selectors.tally_count(request.user, wanted)
+    rows = selectors.precompiled_list_rows(request.user, wanted) if known_count is not None else None
     paginator = ProbingPaginator(
-        selectors.row_values(claims),
+        rows if rows is not None else selectors.row_values(claims),
         25,
         count_queryset=claims.select_related(None),
-        known_count=selectors.tally_count(request.user, wanted),
+        known_count=known_count,
     )
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.claim_rows(page.object_list)

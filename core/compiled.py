@@ -16,7 +16,13 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.models import Field, ForeignObject, Lookup, Model, QuerySet
-from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 from django.utils import translation
 
 
@@ -89,17 +95,34 @@ class _Constant:
         self.value = value
 
 
-# Stand-ins for the caller's parameters while the query is compiled: values no row carries.
-_SENTINEL = -987_654_321_000
+# Stand-ins for the caller's parameters while the query is compiled. The query is compiled twice, with
+# two sets of stand-ins: a parameter of the SQL that differs between the two is the caller's, one that
+# does not is the query's own constant. Integers stay small, within every integer column's range
+# (Django drops a condition whose value a column cannot hold).
 
 
-def _sentinel(index: int, param: Any) -> Any:
+class _Typed:
+    """A parameter of the caller's that the SQL receives in a type of the driver's (psycopg's Int2)."""
+
+    __slots__ = ("index", "kind")
+
+    def __init__(self, index, kind):
+        self.index, self.kind = index, kind
+
+
+def _same(value: Any, sentinel: Any) -> bool:
+    if type(sentinel) is int:
+        return isinstance(value, int) and not isinstance(value, bool) and int(value) == sentinel
+    return type(value) is type(sentinel) and value == sentinel
+
+
+def _sentinel(index: int, param: Any, variant: int) -> Any:
     if type(param) is int:
-        return _SENTINEL - index
+        return 30_000 + 2 * index + variant
     if type(param) is str:
-        return f"\x1eprecompiled-{index}\x1e"
+        return f"\x1eprecompiled-{index}-{variant}\x1e"
     if type(param) is datetime.datetime and param.tzinfo is not None:
-        return datetime.datetime(1001, 1, 1, 0, 0, 0, index, tzinfo=datetime.UTC)
+        return datetime.datetime(1001 + variant, 1, 1, 0, 0, 0, index, tzinfo=datetime.UTC)
     raise TypeError(f"PrecompiledQuery: a parameter of type {type(param).__name__} (ints, strings, aware datetimes)")
 
 
@@ -129,7 +152,14 @@ class PrecompiledQuery:
         if plan is None:
             plan = self._compiled[key] = self._compile(alias, params)
         sql, slots, converters, compiler, build_row = plan
-        values = tuple(params[slot] if isinstance(slot, int) else slot.value for slot in slots)
+        values = tuple(
+            params[slot]
+            if isinstance(slot, int)
+            else slot.value
+            if isinstance(slot, _Constant)
+            else slot.kind(params[slot.index])
+            for slot in slots
+        )
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, values)
             rows = cursor.fetchall()
@@ -139,23 +169,36 @@ class PrecompiledQuery:
 
     def _compile(self, alias: str, params: tuple) -> tuple:
         arity = len(params)
-        sentinels = [_sentinel(index, param) for index, param in enumerate(params)]
-        queryset = self.build(*sentinels)
+        first, second = ([_sentinel(index, param, variant) for index, param in enumerate(params)] for variant in (0, 1))
+        queryset = self.build(*first)
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise ValueError("PrecompiledQuery: a query that prefetches or knows related objects")
         compiler = queryset.query.get_compiler(using=alias)
         sql, compiled = compiler.as_sql()
-        slots: list[int | _Constant] = []
-        for value in compiled:
-            index = next(
-                (i for i, sentinel in enumerate(sentinels) if type(value) is type(sentinel) and value == sentinel),
-                None,
-            )
-            slots.append(index if index is not None else _Constant(value))
-        if {slot for slot in slots if isinstance(slot, int)} != set(range(arity)):
+        other_sql, other = self.build(*second).query.get_compiler(using=alias).as_sql()
+        if other_sql != sql or len(other) != len(compiled):
+            raise ValueError("PrecompiledQuery: the SQL's shape depends on the parameters")
+        slots: list[int | _Constant | _Typed] = []
+        for value, twin in zip(compiled, other, strict=True):
+            if type(value) is type(twin) and value == twin:
+                slots.append(_Constant(value))
+                continue
+            index = next((i for i, sentinel in enumerate(first) if _same(value, sentinel)), None)
+            if index is None or not _same(twin, second[index]):
+                raise ValueError(f"PrecompiledQuery: a parameter the SQL changes ({compiled!r})")
+            # psycopg's typed integers (Int2, Int4) that Django gives some columns stay typed.
+            slots.append(index if type(value) is type(first[index]) else _Typed(index, type(value)))
+        reached = {slot if isinstance(slot, int) else slot.index for slot in slots if not isinstance(slot, _Constant)}
+        if reached != set(range(arity)):
             raise ValueError(f"PrecompiledQuery: each parameter must reach the SQL ({compiled!r})")
         select = compiler.select
         converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+        if issubclass(queryset._iterable_class, FlatValuesListIterable):
+            return sql, slots, converters, compiler, lambda row: row[0]
+        if issubclass(queryset._iterable_class, ValuesListIterable) and not queryset.query.extra_select:
+            if len(select) != len(queryset.query.values_select) + len(queryset.query.annotation_select):
+                raise ValueError("PrecompiledQuery: a values_list() whose columns are not its fields")
+            return sql, slots, converters, compiler, tuple
         if issubclass(queryset._iterable_class, ValuesIterable):
             # As django.db.models.query.ValuesIterable names a values() query's columns.
             query = queryset.query
@@ -166,7 +209,7 @@ class PrecompiledQuery:
 
             return sql, slots, converters, compiler, build_dict
         if queryset._iterable_class is not ModelIterable:
-            raise ValueError("PrecompiledQuery: model instances or values() rows only")
+            raise ValueError("PrecompiledQuery: model instances, values() or values_list() rows only")
         # As django.db.models.query.ModelIterable reads a compiled query's rows.
         klass_info, annotations = compiler.klass_info, compiler.annotation_col_map
         model_cls = klass_info["model"]

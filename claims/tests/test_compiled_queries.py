@@ -129,3 +129,22 @@ def test_a_parameter_that_does_not_reach_the_sql_is_refused():
     query = PrecompiledQuery(Claim, lambda company_id, unused: Claim.objects.filter(company_id=company_id))
     with pytest.raises(ValueError, match="each parameter must reach the SQL"):
         query._compile("default", (1, 2))
+
+
+@pytest.mark.django_db
+def test_a_constant_of_the_query_equal_to_a_parameter_stays_a_constant(owner):
+    from core.compiled import PrecompiledQuery
+
+    claim = ClaimFactory(owner=owner)
+    for position in (1, 2):
+        ClaimLineFactory(claim=claim, position=position, serial=f"P{position}")
+    # position=1 is the query's own; the caller's parameters are the claim and the year (a small integer).
+    query = PrecompiledQuery(
+        ClaimLine,
+        lambda claim_id, year: ClaimLine.objects.filter(
+            claim_id=claim_id, position=1, claim__rma_year=year
+        ).values_list("serial", flat=True),
+    )
+    assert query.all(claim.pk, claim.rma_year) == ["P1"]
+    assert query.all(claim.pk, claim.rma_year + 1) == []
+    assert query.all(ClaimFactory(owner=owner).pk, claim.rma_year) == []
