@@ -14,6 +14,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Field, ForeignObject, Lookup, Model, QuerySet
 from django.db.models.query import (
@@ -101,6 +102,9 @@ class _Constant:
 # (Django drops a condition whose value a column cannot hold).
 
 
+_NOTHING = ()
+
+
 class _Typed:
     """A parameter of the caller's that the SQL receives in a type of the driver's (psycopg's Int2)."""
 
@@ -150,7 +154,13 @@ class PrecompiledQuery:
         key = (alias, translation.get_language(), tuple(type(param) for param in params))
         plan = self._compiled.get(key)
         if plan is None:
-            plan = self._compiled[key] = self._compile(alias, params)
+            try:
+                plan = self._compile(alias, params)
+            except EmptyResultSet:
+                plan = _NOTHING  # a query that can find nothing (an empty slice), as the ORM says
+            self._compiled[key] = plan
+        if plan is _NOTHING:
+            return []
         sql, slots, converters, compiler, build_row = plan
         values = tuple(
             params[slot]

@@ -148,3 +148,13 @@ def test_a_constant_of_the_query_equal_to_a_parameter_stays_a_constant(owner):
     assert query.all(claim.pk, claim.rma_year) == ["P1"]
     assert query.all(claim.pk, claim.rma_year + 1) == []
     assert query.all(ClaimFactory(owner=owner).pk, claim.rma_year) == []
+
+
+@pytest.mark.django_db
+def test_a_query_that_can_find_nothing_gives_nothing(owner):
+    from core.compiled import PrecompiledQuery
+
+    claim = ClaimFactory(owner=owner)
+    # An empty slice (an empty company's first page) compiles to nothing at all: the ORM answers [].
+    query = PrecompiledQuery(Claim, lambda company_id: Claim.objects.filter(company_id=company_id)[0:0])
+    assert query.all(claim.company_id) == [] == list(Claim.objects.filter(company_id=claim.company_id)[0:0])
