@@ -300,6 +300,18 @@ class ClaimFilter:
     needs_action: bool = False
     sort: str = DEFAULT_SORT
 
+    def by_status_only(self) -> bool:
+        """Nothing narrows the list but statuses (one status, "needs your action"): the tally counts it."""
+        return not (
+            self.query.strip()
+            or self.opened_from
+            or self.opened_to
+            or self.brand_id
+            or self.claim_type_id
+            or self.mine
+            or self.creator_id
+        )
+
 
 def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
@@ -412,16 +424,7 @@ def precompiled_list_rows(user: User, wanted: ClaimFilter) -> PrecompiledListRow
     """The rows of the list for ``wanted`` through precompiled SQL, when it has no filter but a status and
     the default order (PostgreSQL); else None (row_values() of claims_filtered())."""
     company = access.active_company(user)
-    plain = not (
-        wanted.query.strip()
-        or wanted.opened_from
-        or wanted.opened_to
-        or wanted.brand_id
-        or wanted.claim_type_id
-        or wanted.mine
-        or wanted.creator_id
-        or wanted.needs_action
-    )
+    plain = wanted.by_status_only() and not wanted.needs_action
     if company is None or not plain or wanted.sort != DEFAULT_SORT or connection.vendor != "postgresql":
         return None
     return PrecompiledListRows(company.pk, wanted.status)
@@ -490,15 +493,7 @@ def status_counts(user: User) -> dict[str, int]:
 def tally_count(user: User, wanted: ClaimFilter) -> int | None:
     """How many claims the list shows for ``wanted``, read off the tally when only statuses narrow it
     (all claims, one status, "needs your action"); None when another filter needs a count of its own."""
-    if (
-        wanted.query.strip()
-        or wanted.opened_from
-        or wanted.opened_to
-        or wanted.brand_id
-        or wanted.claim_type_id
-        or wanted.mine
-        or wanted.creator_id
-    ):
+    if not wanted.by_status_only():
         return None
     counts = status_counts(user)
     statuses = set(counts)
