@@ -45,6 +45,8 @@ def test_partner_confirms_the_warning_and_reads_an_outcome_per_product(page, liv
     invoice.write_bytes(pdf_bytes())
     page.set_input_files("#id_sales_documents", str(invoice))
     check_page(page, "70-lines-verdicts", mobile=False)
+    # The claim type's choice and the lines' previews ask the server (htmx): submit once they have answered.
+    page.wait_for_load_state("networkidle")
     page.locator("#claim-form button[type=submit].btn-lg").click()
     page.wait_for_load_state("networkidle")
 
