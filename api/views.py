@@ -40,6 +40,7 @@ from warranty import selectors as warranty_selectors
 from . import claim_input
 from . import serializers as s
 from .idempotency import HEADER, idempotent
+from .renderers import JSONFragments
 
 PROBLEM = OpenApiResponse(
     response=inline_serializer(
@@ -174,9 +175,10 @@ class _PositionedQuerySet:
         return self.queryset[window]
 
 
-def _claim_page(shape, company_id, *params):
-    """The claims of a page of the list, as ``values()`` rows: ``shape`` is (ordering, by status,
-    position lookup, window), ``params`` the status and the position (moment, id) where the shape has them."""
+def _claim_page(shape, zone, company_id, *params):
+    """The claims of a page of the list, as rows of their position and summary (``_summaries``): ``shape``
+    is (ordering, by status, position lookup, window), ``params`` the status and the position (moment, id)
+    where the shape has them."""
     ordering, by_status, lookup, (start, stop) = shape
     claims = selectors.company_claims(company_id)
     params = list(params)
@@ -184,7 +186,12 @@ def _claim_page(shape, company_id, *params):
         claims = claims.filter(status=params.pop(0))
     if lookup:
         claims = claims.filter(_beyond(lookup, params.pop(0), params.pop(0)))
-    return claims.order_by(*ordering).values(*s.SUMMARY_VALUES)[start:stop]
+    return _summaries(claims.order_by(*ordering), zone)[start:stop]
+
+
+def _summaries(claims, zone: str):
+    """Claims as DRF's cursor reads them (id, created_at) with their summary written by PostgreSQL."""
+    return claims.annotate(summary=s.summary_sql(zone)).values("id", "created_at", "summary")
 
 
 # Shapes of pages compiled so far (core.compiled): the first pages of each order, with or without a status.
@@ -197,8 +204,8 @@ class PrecompiledClaimPage:
     slice, iteration), read through SQL compiled once per page shape: compiling the page's query cost
     as much as running it. The list without a search only (a search's SQL depends on its words)."""
 
-    def __init__(self, company_id: int, status: str | None):
-        self.company_id, self.status = company_id, status
+    def __init__(self, company_id: int, status: str | None, zone: str):
+        self.company_id, self.status, self.zone = company_id, status, zone
         self.ordering: tuple[str, ...] = ClaimCursor.ordering
         self.position: tuple[str, datetime.datetime, int] | None = None
         self.window = (0, None)
@@ -218,7 +225,7 @@ class PrecompiledClaimPage:
 
     def __iter__(self):
         shape = (self.ordering, self.status is not None, self.position[0] if self.position else None, self.window)
-        params: list = [self.company_id]
+        params: list = [self.zone, self.company_id]
         if self.status is not None:
             params.append(self.status)
         if self.position:
@@ -254,10 +261,10 @@ class ClaimListView(ApiView):
             raise ValidationError(
                 {"status": [_("Select a valid choice. That choice is not one of the available choices.")]}
             )
-        # Rows, not model instances: the summaries read their columns (serializers.claim_summaries).
         company = access.active_company(request.user)
-        if company is not None and not query and connection.vendor == "postgresql":
-            claims = PrecompiledClaimPage(company.pk, state)
+        zone = s.summary_zone() if connection.vendor == "postgresql" else None
+        if zone is not None and company is not None and not query:
+            claims = PrecompiledClaimPage(company.pk, state, zone)
         else:
             claims = selectors.visible_claims(request.user)
             if query:
@@ -266,10 +273,14 @@ class ClaimListView(ApiView):
                 )
             if state:
                 claims = claims.filter(status=state)
-            claims = claims.values(*s.SUMMARY_VALUES)
+            # Rows, not model instances: the summaries read their columns (serializers.claim_summaries).
+            claims = _summaries(claims, zone) if zone is not None else claims.values(*s.SUMMARY_VALUES)
         paginator = ClaimCursor()
         page = paginator.paginate_queryset(claims, request, view=self)
-        return paginator.get_paginated_response(s.claim_summaries(page))
+        if zone is None:
+            return paginator.get_paginated_response(s.claim_summaries(page))
+        # On PostgreSQL each summary comes written as JSON (serializers.summary_sql): the renderer joins them.
+        return paginator.get_paginated_response(JSONFragments(row["summary"] for row in page))
 
     @extend_schema(
         operation_id="claims_create",

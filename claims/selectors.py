@@ -201,8 +201,10 @@ def _exact_matches(company_id: int, serial: str, term: str, *rma: int) -> QueryS
     return first.union(*others).values_list("pk", flat=True)[:MAX_EXACT_MATCHES]
 
 
-# Compiled once for each kind of term (with or without an RMA number's year and sequence).
-_EXACT_MATCHES = PrecompiledQuery(Claim, _exact_matches)
+# Compiled once for each kind of term (with or without an RMA number's year and sequence). Not prepared
+# (core.compiled.fetch_all): own numbers and waybills are mostly blank, so a plan made without the term
+# reads the company's every claim; planned for the term, it reads the one index entry.
+_EXACT_MATCHES = PrecompiledQuery(Claim, _exact_matches, prepare=False)
 
 
 def claim_search_condition(query: str, *, company_id: int | None = None) -> Q:

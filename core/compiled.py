@@ -14,6 +14,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Field, ForeignObject, Lookup, Model, QuerySet
@@ -82,9 +83,32 @@ class IdsQuery:
             if list(params) != [[0]] or converters:
                 raise ValueError(f"IdsQuery: the query must have one parameter and no converters ({params!r})")
             self._sql[key] = sql
+        return fetch_all(alias, sql, [ids])
+
+
+def fetch_all(alias: str, sql: str, params, *, prepare: bool = True) -> list[tuple]:
+    """The rows of SQL compiled once, on PostgreSQL as a prepared statement of the connection.
+
+    Django's cursors bind parameters on the client (psycopg's ClientCursor), so PostgreSQL parses and
+    plans every query again: for the API's claim page, planning took as long as answering. A compiled
+    query's SQL is the same at every call, so it goes through a cursor that binds on the server,
+    prepared on its first call (psycopg keeps the statements of each connection) and planned once: the
+    settings make the connection's prepared statements use one generic plan (plan_cache_mode), which
+    ``tests/test_query_plans.py`` checks for the pages' queries. A query whose best plan depends on
+    its values (``prepare=False``) runs unprepared, planned for its values every time, as do all
+    queries where they are being counted or wrapped (tests, DEBUG) and where the settings turn preparing
+    off (``OPTIONS: {"prepare_threshold": None}``, behind a pooler that cannot keep prepared statements).
+    """
+    connection = connections[alias]
+    if not prepare or connection.vendor != "postgresql" or connection.queries_logged or connection.execute_wrappers:
         with connection.cursor() as cursor:
-            cursor.execute(sql, [ids])
+            cursor.execute(sql, params)
             return cursor.fetchall()
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()
 
 
 class _Constant:
@@ -144,9 +168,10 @@ class PrecompiledQuery:
     query may not prefetch.
     """
 
-    def __init__(self, model: type[Model], build: Callable[..., QuerySet]):
+    def __init__(self, model: type[Model], build: Callable[..., QuerySet], *, prepare: bool = True):
         self.model = model
         self.build = build
+        self.prepare = prepare
         self._compiled: dict[tuple[str, str | None, int], tuple] = {}
 
     def all(self, *params: Any) -> list:
@@ -170,9 +195,7 @@ class PrecompiledQuery:
             else slot.kind(params[slot.index])
             for slot in slots
         )
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, values)
-            rows = cursor.fetchall()
+        rows = fetch_all(alias, sql, values, prepare=self.prepare)
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
         return [build_row(row) for row in rows]

@@ -169,6 +169,16 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "db.sqlite3"}}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **SQLITE_OPTIONS}
+elif env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+    # The queries compiled once (core.compiled) run as prepared statements of the connection, planned
+    # once (a generic plan: tests/test_query_plans.py checks those plans); Django's own queries are never
+    # prepared (its cursors bind on the client). Off behind a pooler that cannot keep them.
+    _options = DATABASES["default"].get("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"] = {
+        **_options,
+        "prepare_threshold": _options.get("prepare_threshold", 5),
+        "options": f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip(),
+    }
 # Every request is one transaction: a form that fails half-way leaves nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -394,7 +404,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.KeyScopePermission"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_key": env_str("API_RATE_LIMIT", "600/min")},
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.ApiJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",

@@ -158,3 +158,28 @@ def test_a_query_that_can_find_nothing_gives_nothing(owner):
     # An empty slice (an empty company's first page) compiles to nothing at all: the ORM answers [].
     query = PrecompiledQuery(Claim, lambda company_id: Claim.objects.filter(company_id=company_id)[0:0])
     assert query.all(claim.company_id) == [] == list(Claim.objects.filter(company_id=claim.company_id)[0:0])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_prepares_the_compiled_sql_once_with_a_generic_plan(owner):
+    """A compiled query runs as a prepared statement of the connection, planned once (generic), and
+    gives the ORM's rows; where queries are counted, Django's cursor runs it and it is counted."""
+    first, second = ClaimFactory(owner=owner), ClaimFactory(owner=owner)
+    ClaimLineFactory(claim=first, serial="P1")
+    ClaimLineFactory(claim=second, serial="P2")
+    query = lines_query()
+    for _ in range(3):
+        assert [row[2] for row in query.rows([first.pk, second.pk])] == ["P1", "P2"]
+    (sql,) = query._sql.values()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_generic_plan",)
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = %s",
+            [sql.replace("%s", "$1")],
+        )
+        assert cursor.fetchall() == [(3, 0)]
+    with CaptureQueriesContext(connection) as captured:
+        assert [row[2] for row in query.rows([second.pk])] == ["P2"]
+    assert len(captured.captured_queries) == 1
