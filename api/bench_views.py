@@ -1,12 +1,14 @@
 """The API's yardstick for ``manage.py bench``, routed only when RMA_BENCHMARK_VIEWS is on: what every
-API request pays before its own work (the key's check and the rate limit, the JSON renderer)."""
+API request pays before its own work (the base of every API view: the key's check, the rate limit, the
+language of its messages, the JSON renderer)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
-from rest_framework.views import APIView
+
+from .views import ApiView
 
 
 @extend_schema(exclude=True)
-class BareApiView(APIView):
+class BareApiView(ApiView):
     def get(self, request):
         return Response({"ok": True})

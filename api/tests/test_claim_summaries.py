@@ -9,6 +9,7 @@ from rest_framework.renderers import JSONRenderer
 
 from api.renderers import ApiJSONRenderer, JSONFragments
 from api.serializers import SUMMARY_VALUES, ClaimSummarySerializer, claim_summaries, summary_sql, summary_zone
+from api.views import ClaimCursor, _summaries
 from claims.models import Claim, ClaimLine, LineOutcome, LineVerdict
 from claims.tests.factories import ClaimFactory, ClaimLineFactory
 from warranty.tests.factories import FaultTypeFactory
@@ -83,3 +84,20 @@ def test_the_renderer_joins_fragments_after_the_other_members_and_indents_on_req
     assert ApiJSONRenderer().render({"results": JSONFragments([])}) == b'{"results":[]}'
     indented = ApiJSONRenderer().render(data, "application/json; indent=2")
     assert indented.startswith(b'{\n  "next"') and b'\n      "a": 1\n' in indented
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_cursor_position_written_by_postgresql_is_the_paginators(owner):
+    """The API list reads each claim's cursor position as text (api.views._summaries): the same text
+    ClaimCursor writes from a row's moment and id, with and without microseconds."""
+    moments = [
+        datetime.datetime(2026, 7, 1, 10, 0, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 1, 15, 3, 4, 5, 120, tzinfo=datetime.UTC),
+    ]
+    claims = [ClaimFactory(owner=owner, created_at=moment) for moment in moments]
+    cursor = ClaimCursor()
+    rows = {row["position"]: row for row in _summaries(Claim.objects.order_by("pk"), "UTC")}
+    expected = [cursor._get_position_from_instance({"created_at": c.created_at, "id": c.pk}, None) for c in claims]
+    assert sorted(rows) == sorted(expected)
+    assert f"2026-07-01T10:00:00+00:00|{claims[0].pk}" in rows
