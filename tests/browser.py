@@ -122,6 +122,12 @@ def check_page(page, name, *, mobile=True):
         page.set_viewport_size(size)
 
 
+def htmx_settled(page):
+    """Wait until no htmx request is in flight, being swapped or settling. (wait_for_load_state returns at
+    once on a page already loaded: it does not wait for htmx.)"""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
 def login(page, live_server, username, password, *, landing=None):
     """Log in through the login form, after logging out whoever is logged in; wait for ``landing`` if given."""
     page.goto(f"{live_server.url}/accounts/logout/")

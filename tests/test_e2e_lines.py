@@ -10,7 +10,7 @@ from claims import demo
 from claims.models import Claim, LineVerdict, Status
 from claims.services import claim_change_status
 from claims.tests.factories import pdf_bytes
-from tests.browser import check_page, login
+from tests.browser import check_page, htmx_settled, login
 from tests.test_e2e_staff import staff_change
 from warranty import demo as w
 
@@ -21,8 +21,11 @@ def fill_line(page, index, ean, serial, description):
     page.fill(f"#id_lines-{index}-ean", ean)
     page.locator(f"#lines-{index}-product .line-verdict").wait_for()
     page.fill(f"#id_lines-{index}-serial", serial)
-    page.locator(f"#id_lines-{index}-serial").blur()  # the serial's change asks again, by the serial
-    page.wait_for_load_state("networkidle")
+    # The serial's change asks for the product's block again, by the serial, and the answer replaces the
+    # fault type's list: choose the fault type once it has come (chosen before, the choice was lost).
+    with page.expect_response(lambda response: "/claims/new/line/" in response.url):
+        page.locator(f"#id_lines-{index}-serial").blur()
+    htmx_settled(page)
     if page.locator(f"#id_lines-{index}-fault_type").count():
         page.select_option(f"#id_lines-{index}-fault_type", index=1)
     page.fill(f"#id_lines-{index}-document_date", "2026-09-01")
@@ -46,7 +49,7 @@ def test_partner_confirms_the_warning_and_reads_an_outcome_per_product(page, liv
     page.set_input_files("#id_sales_documents", str(invoice))
     check_page(page, "70-lines-verdicts", mobile=False)
     # The claim type's choice and the lines' previews ask the server (htmx): submit once they have answered.
-    page.wait_for_load_state("networkidle")
+    htmx_settled(page)
     page.locator("#claim-form button[type=submit].btn-lg").click()
     page.wait_for_load_state("networkidle")
 
