@@ -102,3 +102,34 @@ def test_partner_confirms_the_warning_and_reads_an_outcome_per_product(page, liv
     outcomes = page.locator(".line-outcome").all_inner_texts()
     assert outcomes[0] == "Repaired" and "Returned unrepaired" in outcomes[1], outcomes
     check_page(page, "74-lines-partner-outcomes-english")
+
+
+def test_a_fault_type_chosen_while_the_serial_is_checked_stays_chosen(page, live_server, db):
+    """The serial's check brings the product's block back, fault types included: a fault type chosen
+    while the check was on its way stays chosen (static/js/portal.js)."""
+    demo.load()
+    login(page, live_server, "partener", demo.DEMO_PASSWORD_PARTNER, landing="/")
+    page.goto(f"{live_server.url}/claims/new/")
+    page.fill("#id_lines-0-ean", w.DEMO_EAN_NEEDS_SERIAL_AND_FAULT)
+    page.locator("#id_lines-0-fault_type").wait_for()
+    held = []
+
+    def hold_the_first(route):  # the serial's check waits until released below
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/claims/new/line/**", hold_the_first)
+    page.fill("#id_lines-0-serial", "E2E-KEEP-0001")
+    page.locator("#id_lines-0-serial").blur()
+    while not held:
+        page.wait_for_timeout(50)
+    page.select_option("#id_lines-0-fault_type", index=1)
+    chosen = page.eval_on_selector("#id_lines-0-fault_type", "select => select.value")
+    assert chosen
+    with page.expect_response(lambda response: "/claims/new/line/" in response.url):
+        held[0].continue_()
+    htmx_settled(page)
+    assert page.eval_on_selector("#id_lines-0-fault_type", "select => select.value") == chosen
+    check_page(page, "75-lines-fault-type-kept", mobile=False)

@@ -101,3 +101,23 @@ document.addEventListener("DOMContentLoaded", () => {
   filterClaimTypes();
 });
 document.addEventListener("htmx:afterSettle", filterClaimTypes);
+
+// A line's product block comes back from the server when its EAN or serial changes. A fault type chosen
+// while that request was on its way is not in the answer: keep the choice if the new list offers it.
+const chosenFaultTypes = new Map();
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  if (!target || !target.querySelectorAll) return;
+  target.querySelectorAll("select[name$='-fault_type']").forEach((select) => {
+    if (select.value) chosenFaultTypes.set(select.id, select.value);
+  });
+});
+document.addEventListener("htmx:afterSettle", () => {
+  chosenFaultTypes.forEach((value, id) => {
+    const select = document.getElementById(id);
+    if (select && !select.value && [...select.options].some((option) => option.value === value)) {
+      select.value = value;
+    }
+  });
+  chosenFaultTypes.clear();
+});
