@@ -15,13 +15,10 @@ from claims.tests.factories import ClaimFactory, ClaimLineFactory
 from warranty.tests.factories import FaultTypeFactory
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("zone", ["UTC", "Europe/Bucharest"])
-def test_the_summaries_equal_the_serializer(owner, zone):
-    first = ClaimFactory(owner=owner, own_number='PO "7" <x>', created_at=timezone.now() - datetime.timedelta(days=3))
-    ClaimLineFactory(claim=first, fault_type=FaultTypeFactory(), serial="SN1", quantity=3)
-    ClaimLineFactory(
-        claim=first,
+def decided_line(claim):
+    """A line with a verdict, its dates and an outcome with its reason."""
+    return ClaimLineFactory(
+        claim=claim,
         verdict=LineVerdict.IN_WARRANTY,
         purchase_date=datetime.date(2025, 12, 31),
         warranty_until=datetime.date(2027, 12, 31),
@@ -29,6 +26,14 @@ def test_the_summaries_equal_the_serializer(owner, zone):
         replacement_serial="NEW1",
         outcome_reason="Board swapped",
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Bucharest"])
+def test_the_summaries_equal_the_serializer(owner, zone):
+    first = ClaimFactory(owner=owner, own_number='PO "7" <x>', created_at=timezone.now() - datetime.timedelta(days=3))
+    ClaimLineFactory(claim=first, fault_type=FaultTypeFactory(), serial="SN1", quantity=3)
+    decided_line(first)
     ClaimFactory(owner=owner)  # no lines
     claims = Claim.objects.select_related("claim_type").prefetch_related(
         Prefetch("lines", queryset=ClaimLine.objects.select_related("product__brand", "fault_type"))
@@ -53,15 +58,7 @@ def test_the_summaries_written_by_postgresql_are_the_renderers_bytes(owner, zone
     first = ClaimFactory(owner=owner, own_number=tricky, created_at=summer)
     Claim.objects.filter(pk=first.pk).update(status_changed_at=summer + datetime.timedelta(microseconds=120))
     ClaimLineFactory(claim=first, fault_type=FaultTypeFactory(), serial="SN1", quantity=3, description=tricky)
-    ClaimLineFactory(
-        claim=first,
-        verdict=LineVerdict.IN_WARRANTY,
-        purchase_date=datetime.date(2025, 12, 31),
-        warranty_until=datetime.date(2027, 12, 31),
-        outcome=LineOutcome.REPLACED,
-        replacement_serial="NEW1",
-        outcome_reason="Board swapped",
-    )
+    decided_line(first)
     ClaimFactory(owner=owner, created_at=datetime.datetime(2026, 1, 15, 3, 4, 5, 600000, tzinfo=datetime.UTC))
     claims = Claim.objects.order_by("pk")
     with timezone.override(zone), translation.override("ro"):
