@@ -211,12 +211,17 @@ def _object(pairs: list[tuple[str, str]]) -> str:
     return f"('{{' || {members} || '}}')"
 
 
+def iso_local(timestamp: str) -> str:
+    """SQL for a timestamp without zone as Python's ``isoformat()`` writes its date and time: the
+    microseconds only when there are any."""
+    return f"replace(to_char({timestamp}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '')"
+
+
 def _moment(column: str) -> str:
     """A timestamp as DRF's DateTimeField writes it: in the zone given as the parameter, ISO 8601, the
     microseconds only when there are any, UTC written Z."""
     return (
-        "(SELECT CASE WHEN t.v IS NULL THEN 'null' ELSE '\"' || to_char(t.l, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        " || CASE WHEN date_trunc('second', t.v) = t.v THEN '' ELSE to_char(t.l, '.US') END"
+        f"(SELECT CASE WHEN t.v IS NULL THEN 'null' ELSE '\"' || {iso_local('t.l')}"
         " || CASE WHEN t.o = interval '0' THEN 'Z' WHEN t.o > interval '0' THEN '+' || to_char(t.o, 'HH24:MI')"
         " ELSE '-' || to_char(-t.o, 'HH24:MI') END || '\"' END"
         " FROM (SELECT s.v, s.v AT TIME ZONE s.z AS l, (s.v AT TIME ZONE s.z) - (s.v AT TIME ZONE 'UTC') AS o"

@@ -195,8 +195,7 @@ def _claim_page(shape, zone, company_id, *params):
 # A claim's cursor position ("<created_at ISO in UTC>|<id>", as ClaimCursor writes it from a row) as text:
 # reading the moment as a datetime only to write it again cost more than the rest of the row.
 _POSITION = RawSQL(
-    "replace(to_char(claims_claim.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '')"
-    " || '+00:00|' || claims_claim.id",
+    s.iso_local("claims_claim.created_at AT TIME ZONE 'UTC'") + " || '+00:00|' || claims_claim.id",
     [],
     output_field=TextField(),
 )
